@@ -1,0 +1,102 @@
+#include "objstore/memory_store.h"
+
+#include <algorithm>
+
+namespace strata {
+namespace {
+
+class MemoryWriter : public MultipartWriter {
+ public:
+  MemoryWriter(MemoryObjectStore* store, std::string key) : store_(store), key_(std::move(key)) {}
+  Status Append(std::string_view data) override {
+    if (done_) return FailedPrecondition("writer already completed or aborted");
+    buffer_.append(data);
+    return Status::Ok();
+  }
+  Status Complete() override {
+    if (done_) return FailedPrecondition("writer already completed or aborted");
+    done_ = true;
+    return store_->Put(key_, buffer_);
+  }
+  Status Abort() override {
+    done_ = true;
+    buffer_.clear();
+    return Status::Ok();
+  }
+
+ private:
+  MemoryObjectStore* store_;
+  std::string key_;
+  std::string buffer_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Status MemoryObjectStore::Put(std::string_view key, std::string_view data) {
+  RETURN_IF_ERROR(ValidateKey(key));
+  std::lock_guard lock(mu_);
+  objects_.insert_or_assign(std::string(key), std::string(data));
+  return Status::Ok();
+}
+
+Status MemoryObjectStore::PutIfAbsent(std::string_view key, std::string_view data) {
+  RETURN_IF_ERROR(ValidateKey(key));
+  std::lock_guard lock(mu_);
+  if (!objects_.emplace(std::string(key), std::string(data)).second)
+    return AlreadyExists("object exists: " + std::string(key));
+  return Status::Ok();
+}
+
+Result<std::string> MemoryObjectStore::Get(std::string_view key) {
+  std::lock_guard lock(mu_);
+  auto it = objects_.find(key);
+  if (it == objects_.end()) return NotFound("no such object: " + std::string(key));
+  return it->second;
+}
+
+Result<std::string> MemoryObjectStore::GetRange(std::string_view key, int64_t offset,
+                                                int64_t length) {
+  std::lock_guard lock(mu_);
+  auto it = objects_.find(key);
+  if (it == objects_.end()) return NotFound("no such object: " + std::string(key));
+  const std::string& data = it->second;
+  if (offset < 0 || length < 0 || offset > static_cast<int64_t>(data.size()))
+    return OutOfRange("range starts past the end of " + std::string(key));
+  return data.substr(offset, length);
+}
+
+Result<ObjectInfo> MemoryObjectStore::Head(std::string_view key) {
+  std::lock_guard lock(mu_);
+  auto it = objects_.find(key);
+  if (it == objects_.end()) return NotFound("no such object: " + std::string(key));
+  return ObjectInfo{it->first, static_cast<int64_t>(it->second.size())};
+}
+
+Result<std::vector<ObjectInfo>> MemoryObjectStore::List(std::string_view prefix) {
+  std::lock_guard lock(mu_);
+  std::vector<ObjectInfo> out;
+  for (auto it = objects_.lower_bound(prefix);
+       it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    out.push_back({it->first, static_cast<int64_t>(it->second.size())});
+  return out;
+}
+
+Status MemoryObjectStore::Delete(std::string_view key) {
+  std::lock_guard lock(mu_);
+  auto it = objects_.find(key);
+  if (it != objects_.end()) objects_.erase(it);
+  return Status::Ok();
+}
+
+Status MemoryObjectStore::DeleteMany(std::span<const std::string> keys) {
+  for (const auto& k : keys) RETURN_IF_ERROR(Delete(k));
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<MultipartWriter>> MemoryObjectStore::NewWriter(std::string_view key) {
+  RETURN_IF_ERROR(ValidateKey(key));
+  return std::unique_ptr<MultipartWriter>(std::make_unique<MemoryWriter>(this, std::string(key)));
+}
+
+}  // namespace strata

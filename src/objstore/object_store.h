@@ -1,0 +1,70 @@
+// ObjectStore: the only place durable state lives. Shaped like S3 (flat keys, whole-object
+// writes, ranged reads), not like a file system, so the local folder, S3 and in-memory
+// implementations behave the same and decorators (cache, retry, metrics, faults) stack.
+//
+// Keys are '/'-separated relative paths without a leading '/', no "." or ".." segments,
+// no empty segments. All methods are thread-safe. A successful Put is durable: after it
+// returns, a crash of this process or machine does not lose the object.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+
+namespace strata {
+
+struct ObjectInfo {
+  std::string key;
+  int64_t size = 0;
+};
+
+// Writes one large object in parts. Nothing is visible under the key until Complete()
+// returns OK; Abort() (or destruction without Complete) leaves no object behind.
+class MultipartWriter {
+ public:
+  virtual ~MultipartWriter() = default;
+  virtual Status Append(std::string_view data) = 0;
+  virtual Status Complete() = 0;
+  virtual Status Abort() = 0;
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  // Creates or replaces the object atomically: readers see the old or the new bytes, never
+  // a mix. Durable on return.
+  virtual Status Put(std::string_view key, std::string_view data) = 0;
+  // Like Put, but fails with AlreadyExists if the key exists (used to commit manifests and
+  // to fence a second writer). Stores without conditional writes emulate it as well as
+  // they can and say so in Describe().
+  virtual Status PutIfAbsent(std::string_view key, std::string_view data) = 0;
+  // NotFound if the key does not exist.
+  virtual Result<std::string> Get(std::string_view key) = 0;
+  // Bytes [offset, offset + length) clipped to the object's end; OutOfRange if offset is
+  // past the end; NotFound if absent.
+  virtual Result<std::string> GetRange(std::string_view key, int64_t offset, int64_t length) = 0;
+  virtual Result<ObjectInfo> Head(std::string_view key) = 0;
+  // Every object whose key starts with `prefix`, sorted by key (byte order).
+  virtual Result<std::vector<ObjectInfo>> List(std::string_view prefix) = 0;
+  // Deleting a missing key is OK.
+  virtual Status Delete(std::string_view key) = 0;
+  virtual Status DeleteMany(std::span<const std::string> keys) = 0;
+  virtual Result<std::unique_ptr<MultipartWriter>> NewWriter(std::string_view key) = 0;
+  // "file:///abs/path", "mem://", "s3://bucket/prefix at endpoint" — for logs and errors.
+  virtual std::string Describe() const = 0;
+};
+
+// Opens a store by URI: "file:///abs/dir", a plain path (same as file://), or "mem://".
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view uri);
+
+// InvalidArgument unless `key` follows the rules at the top of this file.
+Status ValidateKey(std::string_view key);
+
+}  // namespace strata

@@ -1,0 +1,117 @@
+#include "schema/column.h"
+
+#include <cassert>
+
+namespace strata {
+namespace {
+
+ColumnValues EmptyValuesFor(DataType type) {
+  switch (type) {
+    case DataType::kBool:
+    case DataType::kBinaryVector:
+      return std::vector<uint8_t>();
+    case DataType::kInt8:
+    case DataType::kInt16:
+    case DataType::kInt32:
+      return std::vector<int32_t>();
+    case DataType::kInt64:
+      return std::vector<int64_t>();
+    case DataType::kFloat:
+    case DataType::kFloatVector:
+      return std::vector<float>();
+    case DataType::kDouble:
+      return std::vector<double>();
+    default:
+      return std::vector<std::string>();
+  }
+}
+
+}  // namespace
+
+Column::Column(int64_t field_id, DataType type, int64_t dim)
+    : field_id_(field_id), type_(type), dim_(dim), values_(EmptyValuesFor(type)) {}
+
+int64_t Column::width() const {
+  if (type_ == DataType::kFloatVector) return dim_;
+  if (type_ == DataType::kBinaryVector) return dim_ / 8;
+  return 1;
+}
+
+int64_t Column::size() const {
+  int64_t w = width();
+  if (w <= 0) return 0;
+  return std::visit([w](const auto& v) { return static_cast<int64_t>(v.size()) / w; }, values_);
+}
+
+std::span<const float> Column::FloatVectorAt(int64_t row) const {
+  const auto& v = values<float>();
+  return {v.data() + row * dim_, static_cast<size_t>(dim_)};
+}
+
+std::span<const uint8_t> Column::BinaryVectorAt(int64_t row) const {
+  const auto& v = values<uint8_t>();
+  int64_t w = dim_ / 8;
+  return {v.data() + row * w, static_cast<size_t>(w)};
+}
+
+void Column::Append(const Column& other) {
+  assert(other.type_ == type_ && other.dim_ == dim_);
+  std::visit(
+      [&](auto& mine) {
+        using V = std::decay_t<decltype(mine)>;
+        const auto& theirs = std::get<V>(other.values_);
+        mine.insert(mine.end(), theirs.begin(), theirs.end());
+      },
+      values_);
+}
+
+Column Column::Take(std::span<const int64_t> rows) const {
+  Column out(field_id_, type_, dim_);
+  int64_t w = width();
+  std::visit(
+      [&](const auto& src) {
+        using V = std::decay_t<decltype(src)>;
+        auto& dst = std::get<V>(out.values_);
+        dst.reserve(rows.size() * w);
+        for (int64_t r : rows) dst.insert(dst.end(), src.begin() + r * w, src.begin() + (r + 1) * w);
+      },
+      values_);
+  return out;
+}
+
+void Column::Reserve(int64_t rows) {
+  int64_t w = width();
+  std::visit([&](auto& v) { v.reserve(rows * w); }, values_);
+}
+
+const Column* RowBatch::FindColumn(int64_t field_id) const {
+  for (const auto& c : columns)
+    if (c.field_id() == field_id) return &c;
+  return nullptr;
+}
+
+Column* RowBatch::FindColumn(int64_t field_id) {
+  for (auto& c : columns)
+    if (c.field_id() == field_id) return &c;
+  return nullptr;
+}
+
+void RowBatch::Append(const RowBatch& other) {
+  if (columns.empty() && num_rows == 0) {
+    *this = other;
+    return;
+  }
+  assert(columns.size() == other.columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) columns[i].Append(other.columns[i]);
+  num_rows += other.num_rows;
+}
+
+RowBatch RowBatch::Take(std::span<const int64_t> rows) const {
+  RowBatch out;
+  out.num_rows = static_cast<int64_t>(rows.size());
+  out.columns.reserve(columns.size());
+  for (const auto& c : columns) out.columns.push_back(c.Take(rows));
+  return out;
+}
+
+}  // namespace strata
