@@ -65,6 +65,18 @@ void Column::Append(const Column& other) {
       values_);
 }
 
+void Column::AppendRow(const Column& other, int64_t row) {
+  assert(other.type_ == type_ && other.dim_ == dim_);
+  int64_t w = width();
+  std::visit(
+      [&](auto& mine) {
+        using V = std::decay_t<decltype(mine)>;
+        const auto& theirs = std::get<V>(other.values_);
+        mine.insert(mine.end(), theirs.begin() + row * w, theirs.begin() + (row + 1) * w);
+      },
+      values_);
+}
+
 Column Column::Take(std::span<const int64_t> rows) const {
   Column out(field_id_, type_, dim_);
   int64_t w = width();

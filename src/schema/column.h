@@ -56,6 +56,8 @@ class Column {
 
   // Appends all rows of `other` (same type and dim).
   void Append(const Column& other);
+  // Appends row `row` of `other` (same type and dim).
+  void AppendRow(const Column& other, int64_t row);
   // Returns a column holding rows[i] of this one, in that order.
   Column Take(std::span<const int64_t> rows) const;
   void Reserve(int64_t rows);

@@ -1,0 +1,262 @@
+#include "api/convert.h"
+
+#include <fmt/format.h>
+
+namespace strata::api {
+namespace {
+
+KeyValues FromPairs(const google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>& kv) {
+  KeyValues out;
+  for (const auto& p : kv) out.emplace_back(p.key(), p.value());
+  return out;
+}
+
+void ToPairs(const KeyValues& kv,
+             google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>* out) {
+  for (const auto& [k, v] : kv) {
+    auto* p = out->Add();
+    p->set_key(k);
+    p->set_value(v);
+  }
+}
+
+Status TypeMismatch(const FieldSchema& field, std::string_view got) {
+  return InvalidArgument(fmt::format("field '{}' is {} but the data sent is {}", field.name,
+                                     DataTypeName(field.type), got));
+}
+
+std::string_view ScalarKind(const pb::ScalarField& s) {
+  switch (s.data_case()) {
+    case pb::ScalarField::kBoolData: return "bool data";
+    case pb::ScalarField::kIntData: return "int data";
+    case pb::ScalarField::kLongData: return "int64 data";
+    case pb::ScalarField::kFloatData: return "float data";
+    case pb::ScalarField::kDoubleData: return "double data";
+    case pb::ScalarField::kStringData: return "string data";
+    case pb::ScalarField::kBytesData: return "bytes data";
+    case pb::ScalarField::kArrayData: return "array data";
+    case pb::ScalarField::kJsonData: return "JSON data";
+    default: return "no data";
+  }
+}
+
+Result<Column> ColumnFromFieldData(const FieldSchema& field, const pb::FieldData& fd) {
+  Column col(field.field_id, field.type, field.dim);
+  if (IsVectorType(field.type)) {
+    if (!fd.has_vectors()) return TypeMismatch(field, "scalar data");
+    const pb::VectorField& v = fd.vectors();
+    if (v.dim() != field.dim)
+      return InvalidArgument(fmt::format("the dim ({}) of field data ({}) is not equal to schema "
+                                         "dim ({})",
+                                         v.dim(), field.name, field.dim));
+    if (field.type == DataType::kFloatVector) {
+      if (v.data_case() != pb::VectorField::kFloatVector) return TypeMismatch(field, "non-float vectors");
+      const auto& data = v.float_vector().data();
+      if (data.size() % field.dim != 0)
+        return InvalidArgument(fmt::format("field '{}': {} floats is not a multiple of dim {}",
+                                           field.name, data.size(), field.dim));
+      col.values<float>().assign(data.begin(), data.end());
+    } else {
+      if (v.data_case() != pb::VectorField::kBinaryVector) return TypeMismatch(field, "non-binary vectors");
+      const std::string& data = v.binary_vector();
+      if (data.size() % (field.dim / 8) != 0)
+        return InvalidArgument(fmt::format("field '{}': {} bytes is not a multiple of dim/8 = {}",
+                                           field.name, data.size(), field.dim / 8));
+      col.values<uint8_t>().assign(data.begin(), data.end());
+    }
+    return col;
+  }
+  if (!fd.has_scalars()) return TypeMismatch(field, "vector data");
+  const pb::ScalarField& s = fd.scalars();
+  switch (field.type) {
+    case DataType::kBool:
+      if (!s.has_bool_data()) return TypeMismatch(field, ScalarKind(s));
+      col.values<uint8_t>().assign(s.bool_data().data().begin(), s.bool_data().data().end());
+      break;
+    case DataType::kInt8:
+    case DataType::kInt16:
+    case DataType::kInt32:
+      if (!s.has_int_data()) return TypeMismatch(field, ScalarKind(s));
+      col.values<int32_t>().assign(s.int_data().data().begin(), s.int_data().data().end());
+      break;
+    case DataType::kInt64:
+      if (!s.has_long_data()) return TypeMismatch(field, ScalarKind(s));
+      col.values<int64_t>().assign(s.long_data().data().begin(), s.long_data().data().end());
+      break;
+    case DataType::kFloat:
+      if (!s.has_float_data()) return TypeMismatch(field, ScalarKind(s));
+      col.values<float>().assign(s.float_data().data().begin(), s.float_data().data().end());
+      break;
+    case DataType::kDouble:
+      if (!s.has_double_data()) return TypeMismatch(field, ScalarKind(s));
+      col.values<double>().assign(s.double_data().data().begin(), s.double_data().data().end());
+      break;
+    case DataType::kVarChar:
+      if (!s.has_string_data()) return TypeMismatch(field, ScalarKind(s));
+      col.values<std::string>().assign(s.string_data().data().begin(),
+                                       s.string_data().data().end());
+      break;
+    case DataType::kJson:
+      if (!s.has_json_data()) return TypeMismatch(field, ScalarKind(s));
+      col.values<std::string>().assign(s.json_data().data().begin(), s.json_data().data().end());
+      break;
+    default:
+      return InvalidArgument(fmt::format("field '{}': type {} is not supported", field.name,
+                                         DataTypeName(field.type)));
+  }
+  return col;
+}
+
+}  // namespace
+
+Result<CollectionSchema> SchemaFromProto(const pb::CollectionSchema& proto) {
+  CollectionSchema s;
+  s.name = proto.name();
+  s.description = proto.description();
+  s.auto_id = proto.autoid();
+  s.enable_dynamic_field = proto.enable_dynamic_field();
+  for (const auto& f : proto.fields()) {
+    FieldSchema field;
+    field.name = f.name();
+    field.description = f.description();
+    field.type = static_cast<DataType>(f.data_type());
+    field.is_primary_key = f.is_primary_key();
+    field.auto_id = f.autoid();
+    field.is_dynamic = f.is_dynamic();
+    field.is_partition_key = f.is_partition_key();
+    field.type_params = FromPairs(f.type_params());
+    field.index_params = FromPairs(f.index_params());
+    if (field.is_partition_key)
+      return InvalidArgument(fmt::format("field '{}': partition keys are not supported yet",
+                                         field.name));
+    s.fields.push_back(std::move(field));
+  }
+  return s;
+}
+
+void SchemaToProto(const CollectionSchema& schema, pb::CollectionSchema* out) {
+  out->set_name(schema.name);
+  out->set_description(schema.description);
+  out->set_autoid(schema.auto_id);
+  out->set_enable_dynamic_field(schema.enable_dynamic_field);
+  for (const auto& f : schema.fields) {
+    auto* p = out->add_fields();
+    p->set_fieldid(f.field_id);
+    p->set_name(f.name);
+    p->set_description(f.description);
+    p->set_data_type(static_cast<pb::DataType>(f.type));
+    p->set_is_primary_key(f.is_primary_key);
+    p->set_autoid(f.auto_id);
+    p->set_is_partition_key(f.is_partition_key);
+    KeyValues params = f.type_params;
+    // Report the effective dim / max_length even when the client sent them some other way.
+    auto ensure = [&](const char* key, int64_t value) {
+      for (auto& [k, v] : params)
+        if (k == key) return;
+      params.emplace_back(key, std::to_string(value));
+    };
+    if (IsVectorType(f.type)) ensure("dim", f.dim);
+    if (f.type == DataType::kVarChar) ensure("max_length", f.max_length);
+    ToPairs(params, p->mutable_type_params());
+    ToPairs(f.index_params, p->mutable_index_params());
+  }
+}
+
+Result<RowBatch> BatchFromFieldData(const CollectionSchema& schema,
+                                    const google::protobuf::RepeatedPtrField<pb::FieldData>& data,
+                                    int64_t num_rows) {
+  RowBatch batch;
+  for (const auto& fd : data) {
+    if (fd.is_dynamic())
+      return InvalidArgument("dynamic fields are not supported yet ($meta)");
+    const FieldSchema* field = schema.FindField(fd.field_name());
+    if (field == nullptr)
+      return InvalidArgument(fmt::format("field {} does not exist in collection '{}'",
+                                         fd.field_name(), schema.name));
+    if (batch.FindColumn(field->field_id))
+      return InvalidArgument(fmt::format("field '{}' is given twice", field->name));
+    ASSIGN_OR_RETURN(Column col, ColumnFromFieldData(*field, fd));
+    if (num_rows == 0) num_rows = col.size();
+    if (col.size() != num_rows)
+      return InvalidArgument(fmt::format("field '{}' has {} rows but num_rows is {}", field->name,
+                                         col.size(), num_rows));
+    batch.columns.push_back(std::move(col));
+  }
+  batch.num_rows = num_rows;
+  return batch;
+}
+
+void ColumnToFieldData(const Column& column, const FieldSchema& field, pb::FieldData* out) {
+  out->set_type(static_cast<pb::DataType>(field.type));
+  out->set_field_name(field.name);
+  out->set_field_id(field.field_id);
+  if (field.type == DataType::kFloatVector) {
+    auto* v = out->mutable_vectors();
+    v->set_dim(field.dim);
+    const auto& src = column.values<float>();
+    v->mutable_float_vector()->mutable_data()->Add(src.begin(), src.end());
+    return;
+  }
+  if (field.type == DataType::kBinaryVector) {
+    auto* v = out->mutable_vectors();
+    v->set_dim(field.dim);
+    const auto& src = column.values<uint8_t>();
+    v->set_binary_vector(std::string(src.begin(), src.end()));
+    return;
+  }
+  auto* s = out->mutable_scalars();
+  switch (field.type) {
+    case DataType::kBool: {
+      const auto& src = column.values<uint8_t>();
+      auto* dst = s->mutable_bool_data()->mutable_data();
+      for (uint8_t b : src) dst->Add(b != 0);
+      break;
+    }
+    case DataType::kInt8:
+    case DataType::kInt16:
+    case DataType::kInt32: {
+      const auto& src = column.values<int32_t>();
+      s->mutable_int_data()->mutable_data()->Add(src.begin(), src.end());
+      break;
+    }
+    case DataType::kInt64: {
+      const auto& src = column.values<int64_t>();
+      s->mutable_long_data()->mutable_data()->Add(src.begin(), src.end());
+      break;
+    }
+    case DataType::kFloat: {
+      const auto& src = column.values<float>();
+      s->mutable_float_data()->mutable_data()->Add(src.begin(), src.end());
+      break;
+    }
+    case DataType::kDouble: {
+      const auto& src = column.values<double>();
+      s->mutable_double_data()->mutable_data()->Add(src.begin(), src.end());
+      break;
+    }
+    case DataType::kVarChar: {
+      auto* dst = s->mutable_string_data()->mutable_data();
+      for (const auto& v : column.values<std::string>()) dst->Add(std::string(v));
+      break;
+    }
+    case DataType::kJson: {
+      auto* dst = s->mutable_json_data()->mutable_data();
+      for (const auto& v : column.values<std::string>()) dst->Add(std::string(v));
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void ColumnToIds(const Column& column, pb::IDs* out) {
+  if (column.type() == DataType::kInt64) {
+    const auto& src = column.values<int64_t>();
+    out->mutable_int_id()->mutable_data()->Add(src.begin(), src.end());
+  } else {
+    auto* dst = out->mutable_str_id()->mutable_data();
+    for (const auto& v : column.values<std::string>()) dst->Add(std::string(v));
+  }
+}
+
+}  // namespace strata::api

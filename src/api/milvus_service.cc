@@ -1,0 +1,337 @@
+#include "api/milvus_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/convert.h"
+#include "api/request_parsing.h"
+#include "api/status_mapping.h"
+#include "common/hybrid_clock.h"
+#include "common/version.h"
+
+namespace strata::api {
+namespace {
+
+KeyValues FromPairs(const google::protobuf::RepeatedPtrField<cpb::KeyValuePair>& kv) {
+  KeyValues out;
+  for (const auto& p : kv) out.emplace_back(p.key(), p.value());
+  return out;
+}
+
+void AddPair(google::protobuf::RepeatedPtrField<cpb::KeyValuePair>* out, const std::string& key,
+             const std::string& value) {
+  auto* p = out->Add();
+  p->set_key(key);
+  p->set_value(value);
+}
+
+// Returns gRPC OK with the application status filled in; logs failures at debug level.
+grpc::Status Reply(const Status& status, cpb::Status* out, const char* rpc) {
+  if (!status.ok()) spdlog::debug("{}: {}", rpc, status.ToString());
+  FillStatus(status, out);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status MilvusService::Connect(ServerContext*, const mpb::ConnectRequest* request,
+                                    mpb::ConnectResponse* response) {
+  spdlog::info("client connected: sdk {} {} user '{}'", request->client_info().sdk_type(),
+               request->client_info().sdk_version(), request->client_info().user());
+  auto* info = response->mutable_server_info();
+  info->set_build_tags(kMilvusCompatVersion);
+  info->set_deploy_mode("STANDALONE");
+  (*info->mutable_reserved())["server"] = std::string("strata ") + kStrataVersion;
+  response->set_identifier(next_identifier_++);
+  return Reply(Status::Ok(), response->mutable_status(), "Connect");
+}
+
+grpc::Status MilvusService::GetVersion(ServerContext*, const mpb::GetVersionRequest*,
+                                       mpb::GetVersionResponse* response) {
+  response->set_version(kMilvusCompatVersion);
+  return Reply(Status::Ok(), response->mutable_status(), "GetVersion");
+}
+
+grpc::Status MilvusService::CheckHealth(ServerContext*, const mpb::CheckHealthRequest*,
+                                        mpb::CheckHealthResponse* response) {
+  response->set_ishealthy(true);
+  return Reply(Status::Ok(), response->mutable_status(), "CheckHealth");
+}
+
+grpc::Status MilvusService::AllocTimestamp(ServerContext*, const mpb::AllocTimestampRequest*,
+                                           mpb::AllocTimestampResponse* response) {
+  response->set_timestamp(engine_->clock().Now());
+  return Reply(Status::Ok(), response->mutable_status(), "AllocTimestamp");
+}
+
+grpc::Status MilvusService::CreateCollection(ServerContext*,
+                                             const mpb::CreateCollectionRequest* request,
+                                             cpb::Status* response) {
+  milvus::proto::schema::CollectionSchema proto;
+  if (!proto.ParseFromString(request->schema()))
+    return Reply(InvalidArgument("schema is not a serialized CollectionSchema"), response,
+                 "CreateCollection");
+  auto schema = SchemaFromProto(proto);
+  if (!schema.ok()) return Reply(schema.status(), response, "CreateCollection");
+  if (!request->collection_name().empty() && request->collection_name() != schema->name)
+    return Reply(InvalidArgument("collection_name '" + request->collection_name() +
+                                 "' differs from the schema's name '" + schema->name + "'"),
+                 response, "CreateCollection");
+  Status st = engine_->CreateCollection(std::move(schema).value(),
+                                        FromPairs(request->properties()),
+                                        request->consistency_level(), request->shards_num());
+  return Reply(st, response, "CreateCollection");
+}
+
+grpc::Status MilvusService::DropCollection(ServerContext*,
+                                           const mpb::DropCollectionRequest* request,
+                                           cpb::Status* response) {
+  return Reply(engine_->DropCollection(request->collection_name()), response, "DropCollection");
+}
+
+grpc::Status MilvusService::HasCollection(ServerContext*, const mpb::HasCollectionRequest* request,
+                                          mpb::BoolResponse* response) {
+  auto meta = engine_->DescribeCollection(request->collection_name());
+  if (!meta.ok() && meta.status().tag() != ErrorTag::kCollectionNotFound)
+    return Reply(meta.status(), response->mutable_status(), "HasCollection");
+  response->set_value(meta.ok());
+  return Reply(Status::Ok(), response->mutable_status(), "HasCollection");
+}
+
+grpc::Status MilvusService::DescribeCollection(ServerContext*,
+                                               const mpb::DescribeCollectionRequest* request,
+                                               mpb::DescribeCollectionResponse* response) {
+  auto meta = engine_->DescribeCollection(request->collection_name());
+  if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "DescribeCollection");
+  SchemaToProto(meta->schema, response->mutable_schema());
+  response->set_collectionid(meta->collection_id);
+  response->set_created_timestamp(meta->create_ts);
+  response->set_created_utc_timestamp(PhysicalMs(meta->create_ts));
+  response->set_shards_num(meta->shards_num);
+  response->set_consistency_level(static_cast<cpb::ConsistencyLevel>(meta->consistency_level));
+  response->set_collection_name(meta->schema.name);
+  response->set_db_name("default");
+  response->set_num_partitions(static_cast<int64_t>(meta->partitions.size()));
+  for (const auto& [k, v] : meta->properties) AddPair(response->mutable_properties(), k, v);
+  return Reply(Status::Ok(), response->mutable_status(), "DescribeCollection");
+}
+
+grpc::Status MilvusService::ShowCollections(ServerContext*,
+                                            const mpb::ShowCollectionsRequest* request,
+                                            mpb::ShowCollectionsResponse* response) {
+  bool only_loaded = request->type() == mpb::ShowType::InMemory;
+  std::set<std::string> wanted(request->collection_names().begin(),
+                               request->collection_names().end());
+  for (const auto& meta : engine_->ListCollections()) {
+    if (!wanted.empty() && !wanted.count(meta.schema.name)) continue;
+    if (only_loaded && !meta.loaded) continue;
+    response->add_collection_names(meta.schema.name);
+    response->add_collection_ids(meta.collection_id);
+    response->add_created_timestamps(meta.create_ts);
+    response->add_created_utc_timestamps(PhysicalMs(meta.create_ts));
+    response->add_inmemory_percentages(meta.loaded ? 100 : 0);
+    response->add_query_service_available(meta.loaded);
+  }
+  return Reply(Status::Ok(), response->mutable_status(), "ShowCollections");
+}
+
+grpc::Status MilvusService::GetCollectionStatistics(
+    ServerContext*, const mpb::GetCollectionStatisticsRequest* request,
+    mpb::GetCollectionStatisticsResponse* response) {
+  auto rows = engine_->RowCount(request->collection_name());
+  if (!rows.ok()) return Reply(rows.status(), response->mutable_status(), "GetCollectionStatistics");
+  AddPair(response->mutable_stats(), "row_count", std::to_string(*rows));
+  return Reply(Status::Ok(), response->mutable_status(), "GetCollectionStatistics");
+}
+
+grpc::Status MilvusService::CreateIndex(ServerContext*, const mpb::CreateIndexRequest* request,
+                                        cpb::Status* response) {
+  auto params = NormalizeIndexParams(FromPairs(request->extra_params()));
+  if (!params.ok()) return Reply(params.status(), response, "CreateIndex");
+  return Reply(engine_->CreateIndex(request->collection_name(), request->field_name(),
+                                    request->index_name(), *params),
+               response, "CreateIndex");
+}
+
+grpc::Status MilvusService::DescribeIndex(ServerContext*, const mpb::DescribeIndexRequest* request,
+                                          mpb::DescribeIndexResponse* response) {
+  auto infos = engine_->DescribeIndex(request->collection_name(), request->field_name(),
+                                      request->index_name());
+  if (!infos.ok()) return Reply(infos.status(), response->mutable_status(), "DescribeIndex");
+  for (const auto& info : *infos) {
+    auto* d = response->add_index_descriptions();
+    d->set_index_name(info.meta.index_name);
+    d->set_indexid(info.meta.index_id);
+    for (const auto& [k, v] : info.meta.params) AddPair(d->mutable_params(), k, v);
+    d->set_field_name(info.field_name);
+    d->set_indexed_rows(info.indexed_rows);
+    d->set_total_rows(info.total_rows);
+    d->set_pending_index_rows(info.pending_index_rows);
+    d->set_state(cpb::IndexState::Finished);
+  }
+  return Reply(Status::Ok(), response->mutable_status(), "DescribeIndex");
+}
+
+grpc::Status MilvusService::DropIndex(ServerContext*, const mpb::DropIndexRequest* request,
+                                      cpb::Status* response) {
+  return Reply(engine_->DropIndex(request->collection_name(), request->field_name(),
+                                  request->index_name()),
+               response, "DropIndex");
+}
+
+grpc::Status MilvusService::GetIndexState(ServerContext*, const mpb::GetIndexStateRequest* request,
+                                          mpb::GetIndexStateResponse* response) {
+  auto infos = engine_->DescribeIndex(request->collection_name(), request->field_name(),
+                                      request->index_name());
+  if (!infos.ok()) return Reply(infos.status(), response->mutable_status(), "GetIndexState");
+  response->set_state(cpb::IndexState::Finished);
+  return Reply(Status::Ok(), response->mutable_status(), "GetIndexState");
+}
+
+grpc::Status MilvusService::GetIndexBuildProgress(ServerContext*,
+                                                  const mpb::GetIndexBuildProgressRequest* request,
+                                                  mpb::GetIndexBuildProgressResponse* response) {
+  auto infos = engine_->DescribeIndex(request->collection_name(), request->field_name(),
+                                      request->index_name());
+  if (!infos.ok())
+    return Reply(infos.status(), response->mutable_status(), "GetIndexBuildProgress");
+  response->set_indexed_rows(infos->front().indexed_rows);
+  response->set_total_rows(infos->front().total_rows);
+  return Reply(Status::Ok(), response->mutable_status(), "GetIndexBuildProgress");
+}
+
+grpc::Status MilvusService::LoadCollection(ServerContext*,
+                                           const mpb::LoadCollectionRequest* request,
+                                           cpb::Status* response) {
+  return Reply(engine_->Load(request->collection_name()), response, "LoadCollection");
+}
+
+grpc::Status MilvusService::ReleaseCollection(ServerContext*,
+                                              const mpb::ReleaseCollectionRequest* request,
+                                              cpb::Status* response) {
+  return Reply(engine_->Release(request->collection_name()), response, "ReleaseCollection");
+}
+
+grpc::Status MilvusService::GetLoadingProgress(ServerContext*,
+                                               const mpb::GetLoadingProgressRequest* request,
+                                               mpb::GetLoadingProgressResponse* response) {
+  auto loaded = engine_->IsLoaded(request->collection_name());
+  if (!loaded.ok()) return Reply(loaded.status(), response->mutable_status(), "GetLoadingProgress");
+  // Load is synchronous: a collection is either fully loaded or not loaded at all.
+  response->set_progress(*loaded ? 100 : 0);
+  response->set_refresh_progress(*loaded ? 100 : 0);
+  return Reply(Status::Ok(), response->mutable_status(), "GetLoadingProgress");
+}
+
+grpc::Status MilvusService::GetLoadState(ServerContext*, const mpb::GetLoadStateRequest* request,
+                                         mpb::GetLoadStateResponse* response) {
+  auto loaded = engine_->IsLoaded(request->collection_name());
+  if (!loaded.ok()) {
+    response->set_state(cpb::LoadState::LoadStateNotExist);
+    return Reply(loaded.status(), response->mutable_status(), "GetLoadState");
+  }
+  response->set_state(*loaded ? cpb::LoadState::LoadStateLoaded : cpb::LoadState::LoadStateNotLoad);
+  return Reply(Status::Ok(), response->mutable_status(), "GetLoadState");
+}
+
+grpc::Status MilvusService::Insert(ServerContext*, const mpb::InsertRequest* request,
+                                   mpb::MutationResult* response) {
+  auto meta = engine_->DescribeCollection(request->collection_name());
+  if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Insert");
+  auto batch = BatchFromFieldData(meta->schema, request->fields_data(), request->num_rows());
+  if (!batch.ok()) return Reply(batch.status(), response->mutable_status(), "Insert");
+  auto result = engine_->Insert(request->collection_name(), request->partition_name(),
+                                std::move(batch).value());
+  if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Insert");
+  ColumnToIds(result->ids, response->mutable_ids());
+  int64_t n = result->ids.size();
+  for (int64_t i = 0; i < n; ++i) response->add_succ_index(static_cast<uint32_t>(i));
+  response->set_insert_cnt(n);
+  response->set_timestamp(result->timestamp);
+  return Reply(Status::Ok(), response->mutable_status(), "Insert");
+}
+
+grpc::Status MilvusService::Flush(ServerContext*, const mpb::FlushRequest* request,
+                                  mpb::FlushResponse* response) {
+  response->set_db_name("default");
+  for (const auto& name : request->collection_names()) {
+    auto flushed = engine_->Flush(name);
+    if (!flushed.ok()) return Reply(flushed.status(), response->mutable_status(), "Flush");
+    auto& ids = (*response->mutable_coll_segids())[name];
+    for (int64_t id : flushed->sealed_segment_ids) ids.add_data(id);
+    (*response->mutable_flush_coll_segids())[name] = ids;
+    (*response->mutable_coll_seal_times())[name] =
+        static_cast<int64_t>(PhysicalMs(flushed->flush_ts) / 1000);
+    (*response->mutable_coll_flush_ts())[name] = flushed->flush_ts;
+  }
+  return Reply(Status::Ok(), response->mutable_status(), "Flush");
+}
+
+grpc::Status MilvusService::GetFlushState(ServerContext*, const mpb::GetFlushStateRequest* request,
+                                          mpb::GetFlushStateResponse* response) {
+  std::vector<int64_t> ids(request->segmentids().begin(), request->segmentids().end());
+  std::vector<std::string> names;
+  if (!request->collection_name().empty()) {
+    names.push_back(request->collection_name());
+  } else {
+    for (const auto& meta : engine_->ListCollections()) names.push_back(meta.schema.name);
+  }
+  bool flushed = true;
+  for (const auto& name : names) {
+    auto f = engine_->IsFlushed(name, ids);
+    if (!f.ok()) return Reply(f.status(), response->mutable_status(), "GetFlushState");
+    flushed = flushed && *f;
+  }
+  response->set_flushed(flushed);
+  return Reply(Status::Ok(), response->mutable_status(), "GetFlushState");
+}
+
+grpc::Status MilvusService::Search(ServerContext*, const mpb::SearchRequest* request,
+                                   mpb::SearchResults* response) {
+  response->set_collection_name(request->collection_name());
+  auto meta = engine_->DescribeCollection(request->collection_name());
+  if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Search");
+  auto parsed = ParseSearchRequest(*request, meta->schema);
+  if (!parsed.ok()) return Reply(parsed.status(), response->mutable_status(), "Search");
+  auto result = engine_->Search(*parsed);
+  if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Search");
+  auto* data = response->mutable_results();
+  data->set_num_queries(result->nq);
+  data->set_top_k(result->top_k);
+  data->mutable_scores()->Add(result->scores.begin(), result->scores.end());
+  data->mutable_topks()->Add(result->topks.begin(), result->topks.end());
+  ColumnToIds(result->ids, data->mutable_ids());
+  data->set_primary_field_name(result->primary_field_name);
+  for (size_t i = 0; i < result->fields.columns.size(); ++i) {
+    const FieldSchema* field = meta->schema.FindField(result->output_fields[i]);
+    ColumnToFieldData(result->fields.columns[i], *field, data->add_fields_data());
+    data->add_output_fields(result->output_fields[i]);
+  }
+  return Reply(Status::Ok(), response->mutable_status(), "Search");
+}
+
+grpc::Status MilvusService::Query(ServerContext*, const mpb::QueryRequest* request,
+                                  mpb::QueryResults* response) {
+  response->set_collection_name(request->collection_name());
+  auto meta = engine_->DescribeCollection(request->collection_name());
+  if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Query");
+  auto parsed = ParseQueryRequest(*request);
+  if (!parsed.ok()) return Reply(parsed.status(), response->mutable_status(), "Query");
+  auto result = engine_->Query(*parsed);
+  if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Query");
+  if (result->is_count) {
+    auto* fd = response->add_fields_data();
+    fd->set_type(milvus::proto::schema::DataType::Int64);
+    fd->set_field_name("count(*)");
+    fd->mutable_scalars()->mutable_long_data()->add_data(result->count);
+    response->add_output_fields("count(*)");
+    return Reply(Status::Ok(), response->mutable_status(), "Query");
+  }
+  for (size_t i = 0; i < result->fields.columns.size(); ++i) {
+    const FieldSchema* field = meta->schema.FindField(result->output_fields[i]);
+    ColumnToFieldData(result->fields.columns[i], *field, response->add_fields_data());
+    response->add_output_fields(result->output_fields[i]);
+  }
+  return Reply(Status::Ok(), response->mutable_status(), "Query");
+}
+
+}  // namespace strata::api

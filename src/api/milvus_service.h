@@ -1,0 +1,72 @@
+// The Milvus gRPC service (milvus.proto.milvus.MilvusService) over the engine. Every
+// application error is returned inside the response's status with gRPC OK, because clients
+// retry gRPC-level failures (see ../shared/PROTOCOL.md). Thread-safe.
+#pragma once
+
+#include <atomic>
+
+#include "engine/engine.h"
+#include "milvus.grpc.pb.h"
+
+namespace strata::api {
+
+namespace mpb = milvus::proto::milvus;
+namespace cpb = milvus::proto::common;
+using grpc::ServerContext;
+
+class MilvusService final : public mpb::MilvusService::Service {
+ public:
+  explicit MilvusService(Engine* engine) : engine_(engine) {}
+
+  grpc::Status Connect(ServerContext*, const mpb::ConnectRequest*, mpb::ConnectResponse*) override;
+  grpc::Status GetVersion(ServerContext*, const mpb::GetVersionRequest*,
+                          mpb::GetVersionResponse*) override;
+  grpc::Status CheckHealth(ServerContext*, const mpb::CheckHealthRequest*,
+                           mpb::CheckHealthResponse*) override;
+  grpc::Status AllocTimestamp(ServerContext*, const mpb::AllocTimestampRequest*,
+                              mpb::AllocTimestampResponse*) override;
+
+  grpc::Status CreateCollection(ServerContext*, const mpb::CreateCollectionRequest*,
+                                cpb::Status*) override;
+  grpc::Status DropCollection(ServerContext*, const mpb::DropCollectionRequest*,
+                              cpb::Status*) override;
+  grpc::Status HasCollection(ServerContext*, const mpb::HasCollectionRequest*,
+                             mpb::BoolResponse*) override;
+  grpc::Status DescribeCollection(ServerContext*, const mpb::DescribeCollectionRequest*,
+                                  mpb::DescribeCollectionResponse*) override;
+  grpc::Status ShowCollections(ServerContext*, const mpb::ShowCollectionsRequest*,
+                               mpb::ShowCollectionsResponse*) override;
+  grpc::Status GetCollectionStatistics(ServerContext*, const mpb::GetCollectionStatisticsRequest*,
+                                       mpb::GetCollectionStatisticsResponse*) override;
+
+  grpc::Status CreateIndex(ServerContext*, const mpb::CreateIndexRequest*, cpb::Status*) override;
+  grpc::Status DescribeIndex(ServerContext*, const mpb::DescribeIndexRequest*,
+                             mpb::DescribeIndexResponse*) override;
+  grpc::Status DropIndex(ServerContext*, const mpb::DropIndexRequest*, cpb::Status*) override;
+  grpc::Status GetIndexState(ServerContext*, const mpb::GetIndexStateRequest*,
+                             mpb::GetIndexStateResponse*) override;
+  grpc::Status GetIndexBuildProgress(ServerContext*, const mpb::GetIndexBuildProgressRequest*,
+                                     mpb::GetIndexBuildProgressResponse*) override;
+
+  grpc::Status LoadCollection(ServerContext*, const mpb::LoadCollectionRequest*,
+                              cpb::Status*) override;
+  grpc::Status ReleaseCollection(ServerContext*, const mpb::ReleaseCollectionRequest*,
+                                 cpb::Status*) override;
+  grpc::Status GetLoadingProgress(ServerContext*, const mpb::GetLoadingProgressRequest*,
+                                  mpb::GetLoadingProgressResponse*) override;
+  grpc::Status GetLoadState(ServerContext*, const mpb::GetLoadStateRequest*,
+                            mpb::GetLoadStateResponse*) override;
+
+  grpc::Status Insert(ServerContext*, const mpb::InsertRequest*, mpb::MutationResult*) override;
+  grpc::Status Flush(ServerContext*, const mpb::FlushRequest*, mpb::FlushResponse*) override;
+  grpc::Status GetFlushState(ServerContext*, const mpb::GetFlushStateRequest*,
+                             mpb::GetFlushStateResponse*) override;
+  grpc::Status Search(ServerContext*, const mpb::SearchRequest*, mpb::SearchResults*) override;
+  grpc::Status Query(ServerContext*, const mpb::QueryRequest*, mpb::QueryResults*) override;
+
+ private:
+  Engine* const engine_;
+  std::atomic<int64_t> next_identifier_{1};
+};
+
+}  // namespace strata::api

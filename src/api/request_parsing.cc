@@ -1,0 +1,166 @@
+#include "api/request_parsing.h"
+
+#include <charconv>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common.pb.h"
+
+namespace strata::api {
+namespace {
+
+namespace cpb = milvus::proto::common;
+
+Result<int64_t> ParseInt(std::string_view key, std::string_view text) {
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size())
+    return InvalidArgument(fmt::format("{} must be an integer, got '{}'", key, text));
+  return value;
+}
+
+Result<nlohmann::json> ParseJsonObject(std::string_view key, std::string_view text) {
+  if (text.empty()) return nlohmann::json::object();
+  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object())
+    return InvalidArgument(fmt::format("{} must be a JSON object, got '{}'", key, text));
+  return json;
+}
+
+}  // namespace
+
+Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
+                                         const CollectionSchema& schema) {
+  SearchRequest out;
+  out.collection = request.collection_name();
+  out.partitions.assign(request.partition_names().begin(), request.partition_names().end());
+  out.filter = request.dsl();
+  out.output_fields.assign(request.output_fields().begin(), request.output_fields().end());
+  bool have_topk = false;
+  for (const auto& kv : request.search_params()) {
+    const std::string& k = kv.key();
+    const std::string& v = kv.value();
+    if (k == "anns_field") {
+      out.anns_field = v;
+    } else if (k == "topk" || k == "limit") {
+      ASSIGN_OR_RETURN(out.limit, ParseInt(k, v));
+      have_topk = true;
+    } else if (k == "metric_type") {
+      out.metric = v;
+    } else if (k == "offset") {
+      ASSIGN_OR_RETURN(out.offset, ParseInt(k, v));
+    } else if (k == "round_decimal") {
+      ASSIGN_OR_RETURN(out.round_decimal, ParseInt(k, v));
+    } else if (k == "params" || k == "search_param") {
+      ASSIGN_OR_RETURN(out.search_params, ParseJsonObject(k, v));
+    } else if (k == "group_by_field" && !v.empty()) {
+      return InvalidArgument("group_by_field is not supported yet");
+    }
+  }
+  if (!have_topk) return InvalidArgument("topk (limit) is missing from search_params");
+  if (out.search_params.contains("radius"))
+    return InvalidArgument("range search (radius / range_filter) is not supported yet");
+
+  cpb::PlaceholderGroup group;
+  if (!group.ParseFromString(request.placeholder_group()) || group.placeholders_size() != 1)
+    return InvalidArgument("malformed placeholder group: expected one serialized "
+                           "PlaceholderGroup holding the query vectors");
+  const cpb::PlaceholderValue& ph = group.placeholders(0);
+  const FieldSchema* field = nullptr;
+  if (out.anns_field.empty()) {
+    auto vectors = schema.VectorFields();
+    if (vectors.size() == 1) field = vectors.front();
+  } else {
+    field = schema.FindField(out.anns_field);
+  }
+  if (field == nullptr || !IsVectorType(field->type))
+    return InvalidArgument(out.anns_field.empty()
+                               ? "the collection has several vector fields: set anns_field"
+                               : fmt::format("anns_field '{}' is not a vector field", out.anns_field));
+  out.anns_field = field->name;
+  out.nq = ph.values_size();
+  if (out.nq == 0) return InvalidArgument("malformed placeholder group: no query vectors");
+  if (request.nq() != 0 && request.nq() != out.nq)
+    return InvalidArgument(fmt::format("nq ({}) does not match the number of query vectors ({})",
+                                       request.nq(), out.nq));
+  if (field->type == DataType::kFloatVector) {
+    if (ph.type() != cpb::PlaceholderType::FloatVector)
+      return InvalidArgument(fmt::format("field '{}' is a float vector field; the placeholder "
+                                         "type is {}",
+                                         field->name, static_cast<int>(ph.type())));
+    out.float_queries.resize(out.nq * field->dim);
+    for (int64_t q = 0; q < out.nq; ++q) {
+      const std::string& bytes = ph.values(q);
+      if (bytes.size() != static_cast<size_t>(field->dim) * sizeof(float))
+        return InvalidArgument(fmt::format("query vector {} has {} dimensions; field '{}' has {}",
+                                           q, bytes.size() / sizeof(float), field->name,
+                                           field->dim));
+      std::memcpy(out.float_queries.data() + q * field->dim, bytes.data(), bytes.size());
+    }
+  } else {
+    if (ph.type() != cpb::PlaceholderType::BinaryVector)
+      return InvalidArgument(fmt::format("field '{}' is a binary vector field; the placeholder "
+                                         "type is {}",
+                                         field->name, static_cast<int>(ph.type())));
+    size_t width = field->dim / 8;
+    out.binary_queries.resize(out.nq * width);
+    for (int64_t q = 0; q < out.nq; ++q) {
+      const std::string& bytes = ph.values(q);
+      if (bytes.size() != width)
+        return InvalidArgument(fmt::format("query vector {} has {} bits; field '{}' has {}", q,
+                                           bytes.size() * 8, field->name, field->dim));
+      std::memcpy(out.binary_queries.data() + q * width, bytes.data(), width);
+    }
+  }
+  return out;
+}
+
+Result<QueryRequest> ParseQueryRequest(const mpb::QueryRequest& request) {
+  QueryRequest out;
+  out.collection = request.collection_name();
+  out.partitions.assign(request.partition_names().begin(), request.partition_names().end());
+  out.filter = request.expr();
+  out.output_fields.assign(request.output_fields().begin(), request.output_fields().end());
+  for (const auto& kv : request.query_params()) {
+    if (kv.key() == "limit") {
+      ASSIGN_OR_RETURN(int64_t limit, ParseInt("limit", kv.value()));
+      out.limit = limit;
+    } else if (kv.key() == "offset") {
+      ASSIGN_OR_RETURN(out.offset, ParseInt("offset", kv.value()));
+    }
+  }
+  return out;
+}
+
+Result<KeyValues> NormalizeIndexParams(const KeyValues& extra_params) {
+  std::string index_type, metric_type;
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [k, v] : extra_params) {
+    if (k == "index_type") {
+      index_type = v;
+    } else if (k == "metric_type") {
+      metric_type = v;
+    } else if (k == "params") {
+      ASSIGN_OR_RETURN(nlohmann::json inner, ParseJsonObject("params", v));
+      for (auto& [ik, iv] : inner.items()) params[ik] = iv;
+    } else {
+      // Flattened pairs arrive as strings; keep numbers as numbers, as Milvus does.
+      auto parsed = nlohmann::json::parse(v, nullptr, false);
+      params[k] = parsed.is_discarded() ? nlohmann::json(v) : parsed;
+    }
+  }
+  if (index_type.empty()) index_type = "AUTOINDEX";
+  // Milvus accepts "metric_type" inside params too.
+  if (metric_type.empty() && params.contains("metric_type") && params["metric_type"].is_string()) {
+    metric_type = params["metric_type"].get<std::string>();
+    params.erase("metric_type");
+  }
+  KeyValues out = {{"index_type", index_type}};
+  if (!metric_type.empty()) out.emplace_back("metric_type", metric_type);
+  out.emplace_back("params", params.dump());
+  return out;
+}
+
+}  // namespace strata::api

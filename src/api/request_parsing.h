@@ -1,0 +1,25 @@
+// Turns Milvus Search / Query / CreateIndex requests into engine requests. All input is
+// untrusted; errors are InvalidArgument saying what was wrong.
+#pragma once
+
+#include "common/result.h"
+#include "engine/types.h"
+#include "milvus.pb.h"
+#include "schema/schema.h"
+
+namespace strata::api {
+
+namespace mpb = milvus::proto::milvus;
+
+// `schema` resolves the vector field to size the query vectors.
+Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
+                                         const CollectionSchema& schema);
+Result<QueryRequest> ParseQueryRequest(const mpb::QueryRequest& request);
+
+// Normalises both shapes clients send — {index_type, metric_type, params: JSON} and flattened
+// pairs {index_type, metric_type, M, efConstruction} — into index_type, metric_type and one
+// `params` JSON object, as Milvus reports them in DescribeIndex. A missing index_type is
+// AUTOINDEX.
+Result<KeyValues> NormalizeIndexParams(const KeyValues& extra_params);
+
+}  // namespace strata::api

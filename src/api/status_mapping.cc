@@ -1,0 +1,61 @@
+#include "api/status_mapping.h"
+
+namespace strata::api {
+
+namespace common = milvus::proto::common;
+
+void FillStatus(const Status& status, common::Status* out) {
+  out->Clear();
+  if (status.ok()) return;  // code 0, error_code Success
+  int32_t code = kCodeServiceInternal;
+  common::ErrorCode legacy = common::ErrorCode::UnexpectedError;
+  switch (status.tag()) {
+    case ErrorTag::kCollectionNotFound:
+      code = kCodeCollectionNotFound;
+      legacy = common::ErrorCode::CollectionNotExists;
+      break;
+    case ErrorTag::kCollectionNotLoaded:
+      code = kCodeCollectionNotLoaded;
+      break;
+    case ErrorTag::kIndexNotFound:
+      code = kCodeIndexNotFound;
+      legacy = common::ErrorCode::IndexNotExist;
+      break;
+    default:
+      switch (status.code()) {
+        case StatusCode::kInvalidArgument:
+        case StatusCode::kAlreadyExists:
+        case StatusCode::kOutOfRange:
+        case StatusCode::kFailedPrecondition:
+        case StatusCode::kNotFound:
+          code = kCodeParameterInvalid;
+          legacy = common::ErrorCode::IllegalArgument;
+          break;
+        case StatusCode::kResourceExhausted:
+          code = kCodeRateLimit;
+          legacy = common::ErrorCode::RateLimit;
+          break;
+        case StatusCode::kUnavailable:
+        case StatusCode::kDeadlineExceeded:
+          code = kCodeServiceUnavailable;
+          break;
+        case StatusCode::kUnimplemented:
+          code = kCodeUnimplemented;
+          break;
+        default:
+          break;
+      }
+  }
+  out->set_code(code);
+  out->set_error_code(legacy);
+  out->set_reason(std::string(status.message()));
+  out->set_retriable(status.retriable());
+}
+
+common::Status ToProto(const Status& status) {
+  common::Status out;
+  FillStatus(status, &out);
+  return out;
+}
+
+}  // namespace strata::api

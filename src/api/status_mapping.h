@@ -1,0 +1,25 @@
+// Maps engine Status values onto Milvus's status message: both the numeric `code` (newer
+// clients) and the legacy `error_code` enum (the Node SDK reads only that one) are set on
+// every error, with the values real Milvus uses (see ../shared/PROTOCOL.md).
+#pragma once
+
+#include "common.pb.h"
+#include "common/status.h"
+
+namespace strata::api {
+
+// Milvus error codes (merr) that clients look for.
+inline constexpr int32_t kCodeServiceNotReady = 1;
+inline constexpr int32_t kCodeServiceUnavailable = 2;
+inline constexpr int32_t kCodeServiceInternal = 5;
+inline constexpr int32_t kCodeRateLimit = 8;
+inline constexpr int32_t kCodeUnimplemented = 10;
+inline constexpr int32_t kCodeCollectionNotFound = 100;
+inline constexpr int32_t kCodeCollectionNotLoaded = 101;
+inline constexpr int32_t kCodeIndexNotFound = 700;
+inline constexpr int32_t kCodeParameterInvalid = 1100;
+
+void FillStatus(const Status& status, milvus::proto::common::Status* out);
+milvus::proto::common::Status ToProto(const Status& status);
+
+}  // namespace strata::api

@@ -1,0 +1,273 @@
+#include "engine/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+
+#include "engine/collection.h"
+
+namespace strata {
+namespace {
+
+Status CollectionNotFound(const std::string& name) {
+  return Status(StatusCode::kNotFound, fmt::format("collection not found[collection={}]", name),
+                ErrorTag::kCollectionNotFound);
+}
+
+std::string ParamValue(const KeyValues& params, std::string_view key) {
+  for (const auto& [k, v] : params)
+    if (k == key) return v;
+  return "";
+}
+
+}  // namespace
+
+Engine::Engine(const EngineOptions& options) : options_(options), pool_(options.threads) {}
+
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  std::unique_ptr<Engine> engine(new Engine(options));
+  ASSIGN_OR_RETURN(engine->catalog_, Catalog::Open(options.store, options.root));
+  RETURN_IF_ERROR(engine->Recover());
+  return engine;
+}
+
+Status Engine::Recover() {
+  Manifest manifest = catalog_->Snapshot();
+  for (const auto& meta : manifest.collections) {
+    clock_.Observe(meta.create_ts);
+    auto collection =
+        std::make_shared<Collection>(options_.store, options_.root, catalog_.get(), &clock_, meta);
+    RETURN_IF_ERROR(collection->Recover(meta).WithContext("recovering collection " +
+                                                          meta.schema.name));
+    if (meta.loaded) RETURN_IF_ERROR(collection->Load(meta));
+    collections_[meta.schema.name] = std::move(collection);
+  }
+  spdlog::info("catalog version {}: {} collections recovered from {}", manifest.version,
+               collections_.size(), options_.store->Describe());
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<Collection>> Engine::Find(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto it = collections_.find(name);
+  if (it == collections_.end()) return CollectionNotFound(name);
+  return it->second;
+}
+
+Status Engine::CreateCollection(CollectionSchema schema, KeyValues properties,
+                                int32_t consistency_level, int32_t shards_num) {
+  RETURN_IF_ERROR(ValidateSchema(schema));
+  std::lock_guard lock(mu_);  // Serializes DDL so name checks and commits agree.
+  if (collections_.count(schema.name))
+    return Status(StatusCode::kAlreadyExists,
+                  fmt::format("collection '{}' already exists", schema.name),
+                  ErrorTag::kCollectionExists);
+  CollectionMeta meta;
+  meta.create_ts = clock_.Now();
+  meta.collection_id = static_cast<int64_t>(meta.create_ts);
+  meta.schema = std::move(schema);
+  meta.properties = std::move(properties);
+  meta.consistency_level = consistency_level;
+  meta.shards_num = shards_num <= 0 ? 1 : shards_num;
+  meta.partitions.push_back({static_cast<int64_t>(clock_.Now()), "_default", meta.create_ts});
+  RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) {
+    m.collections.push_back(meta);
+    return Status::Ok();
+  }));
+  auto collection =
+      std::make_shared<Collection>(options_.store, options_.root, catalog_.get(), &clock_, meta);
+  RETURN_IF_ERROR(collection->Recover(meta));
+  collections_[meta.schema.name] = std::move(collection);
+  return Status::Ok();
+}
+
+Status Engine::DropCollection(const std::string& name) {
+  std::shared_ptr<Collection> collection;
+  {
+    std::lock_guard lock(mu_);
+    auto it = collections_.find(name);
+    if (it == collections_.end()) return CollectionNotFound(name);
+    collection = it->second;
+    int64_t id = collection->id();
+    RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) {
+      std::erase_if(m.collections, [&](const CollectionMeta& c) { return c.collection_id == id; });
+      return Status::Ok();
+    }));
+    collection->MarkDropped();
+    collections_.erase(it);
+  }
+  // The catalog no longer names these objects; a failure here leaves garbage, not damage.
+  Status st = collection->DeleteObjects();
+  if (!st.ok()) spdlog::warn("drop {}: leftover objects: {}", name, st.ToString());
+  return Status::Ok();
+}
+
+Result<CollectionMeta> Engine::DescribeCollection(const std::string& name) {
+  ASSIGN_OR_RETURN(auto collection, Find(name));
+  Manifest m = catalog_->Snapshot();
+  const CollectionMeta* meta = m.FindCollection(collection->id());
+  if (meta == nullptr) return CollectionNotFound(name);
+  return *meta;
+}
+
+std::vector<CollectionMeta> Engine::ListCollections() {
+  return catalog_->Snapshot().collections;
+}
+
+Result<int64_t> Engine::RowCount(const std::string& name) {
+  ASSIGN_OR_RETURN(auto collection, Find(name));
+  return collection->RowCount();
+}
+
+Status Engine::CreateIndex(const std::string& collection_name, const std::string& field_name,
+                           const std::string& index_name, const KeyValues& params) {
+  ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  const FieldSchema* field = collection->schema().FindField(field_name);
+  if (field == nullptr)
+    return InvalidArgument(fmt::format("cannot create index on non-existent field: {}",
+                                       field_name));
+  if (!IsVectorType(field->type))
+    return InvalidArgument(fmt::format(
+        "index on scalar field '{}' is not supported yet; vector fields only", field_name));
+  std::string metric = ParamValue(params, "metric_type");
+  std::string type = ParamValue(params, "index_type");
+  if (type.empty()) return InvalidArgument("index_type is missing");
+  if (!metric.empty()) {
+    static const char* kFloatMetrics[] = {"L2", "IP", "COSINE"};
+    static const char* kBinaryMetrics[] = {"HAMMING", "JACCARD"};
+    bool ok = false;
+    if (field->type == DataType::kFloatVector)
+      for (const char* m : kFloatMetrics) ok |= metric == m;
+    else
+      for (const char* m : kBinaryMetrics) ok |= metric == m;
+    if (!ok)
+      return InvalidArgument(fmt::format("metric type {} is not valid for {} field '{}'", metric,
+                                         DataTypeName(field->type), field_name));
+  }
+  return catalog_->Commit([&](Manifest& m) -> Status {
+    CollectionMeta* c = m.FindCollection(collection->id());
+    if (c == nullptr) return CollectionNotFound(collection_name);
+    std::string name = index_name.empty() ? field_name : index_name;
+    for (const auto& existing : c->indexes) {
+      if (existing.field_id != field->field_id && existing.index_name != name) continue;
+      if (existing.field_id == field->field_id && existing.params == params &&
+          existing.index_name == name)
+        return Status::Ok();  // Milvus: creating the same index again succeeds.
+      return InvalidArgument(fmt::format(
+          "at most one distinct index is allowed per field: field '{}' already has index '{}'",
+          field_name, existing.index_name));
+    }
+    IndexMeta index;
+    index.index_id = static_cast<int64_t>(clock_.Now());
+    index.index_name = name;
+    index.field_id = field->field_id;
+    index.params = params;
+    index.create_ts = clock_.Now();
+    c->indexes.push_back(std::move(index));
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<IndexInfo>> Engine::DescribeIndex(const std::string& collection_name,
+                                                     const std::string& field_name,
+                                                     const std::string& index_name) {
+  ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
+  int64_t rows = collection->RowCount();
+  std::vector<IndexInfo> out;
+  for (const auto& index : meta.indexes) {
+    const FieldSchema* field = meta.schema.FindField(index.field_id);
+    if (field == nullptr) continue;
+    if (!field_name.empty() && field->name != field_name) continue;
+    if (!index_name.empty() && index.index_name != index_name) continue;
+    IndexInfo info;
+    info.meta = index;
+    info.field_name = field->name;
+    info.total_rows = rows;
+    // No ANN structure is built in this version: every row is served by exact search, so no
+    // row counts as indexed, and none is pending either (nothing will be built).
+    info.indexed_rows = 0;
+    info.pending_index_rows = 0;
+    out.push_back(std::move(info));
+  }
+  if (out.empty())
+    return Status(StatusCode::kNotFound, "index not found[collection=" + collection_name + "]",
+                  ErrorTag::kIndexNotFound);
+  return out;
+}
+
+Status Engine::DropIndex(const std::string& collection_name, const std::string& field_name,
+                         const std::string& index_name) {
+  ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  if (collection->loaded())
+    return FailedPrecondition("index cannot be dropped while the collection is loaded; release "
+                              "it first");
+  return catalog_->Commit([&](Manifest& m) -> Status {
+    CollectionMeta* c = m.FindCollection(collection->id());
+    if (c == nullptr) return CollectionNotFound(collection_name);
+    size_t before = c->indexes.size();
+    std::erase_if(c->indexes, [&](const IndexMeta& index) {
+      const FieldSchema* field = c->schema.FindField(index.field_id);
+      bool field_ok = field_name.empty() || (field && field->name == field_name);
+      bool name_ok = index_name.empty() || index.index_name == index_name;
+      return field_ok && name_ok;
+    });
+    if (c->indexes.size() == before)
+      return Status(StatusCode::kNotFound, "index not found[collection=" + collection_name + "]",
+                    ErrorTag::kIndexNotFound);
+    return Status::Ok();
+  });
+}
+
+Status Engine::Load(const std::string& name) {
+  ASSIGN_OR_RETURN(auto collection, Find(name));
+  ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(name));
+  RETURN_IF_ERROR(collection->Load(meta));
+  if (meta.loaded) return Status::Ok();
+  return catalog_->Commit([&](Manifest& m) -> Status {
+    if (CollectionMeta* c = m.FindCollection(collection->id())) c->loaded = true;
+    return Status::Ok();
+  });
+}
+
+Status Engine::Release(const std::string& name) {
+  ASSIGN_OR_RETURN(auto collection, Find(name));
+  collection->Release();
+  return catalog_->Commit([&](Manifest& m) -> Status {
+    if (CollectionMeta* c = m.FindCollection(collection->id())) c->loaded = false;
+    return Status::Ok();
+  });
+}
+
+Result<bool> Engine::IsLoaded(const std::string& name) {
+  ASSIGN_OR_RETURN(auto collection, Find(name));
+  return collection->loaded();
+}
+
+Result<InsertResult> Engine::Insert(const std::string& collection_name,
+                                    const std::string& partition, RowBatch batch) {
+  ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
+  std::string partition_name = partition.empty() ? "_default" : partition;
+  const PartitionMeta* p = meta.FindPartition(partition_name);
+  if (p == nullptr)
+    return InvalidArgument(fmt::format("partition not found[partition={}]", partition_name));
+  return collection->Insert(p->partition_id, std::move(batch));
+}
+
+Result<FlushResult> Engine::Flush(const std::string& collection_name) {
+  ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  return collection->Flush();
+}
+
+Result<bool> Engine::IsFlushed(const std::string& collection_name,
+                               const std::vector<int64_t>& segment_ids) {
+  ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  // A segment is unflushed only while it is growing or being sealed; ids Flush returned are
+  // sealed, and ids we don't know (dropped with their collection) have nothing left to flush.
+  return !collection->AnyUnsealed(segment_ids);
+}
+
+}  // namespace strata

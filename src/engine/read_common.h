@@ -1,0 +1,40 @@
+// Pieces shared by search and query: output-field resolution, partition selection and
+// per-chunk filtering.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "catalog/manifest.h"
+#include "engine/collection.h"
+#include "expr/expr.h"
+
+namespace strata {
+
+// Resolves requested output field names ("*" = every field) into schema fields, in schema
+// order, always including the primary key. InvalidArgument naming an unknown field.
+Result<std::vector<const FieldSchema*>> ResolveOutputFields(const CollectionSchema& schema,
+                                                            const std::vector<std::string>& names);
+
+// Keeps the chunks of the named partitions (all when `names` is empty). InvalidArgument for an
+// unknown partition.
+Result<Snapshot> SelectPartitions(const CollectionMeta& meta, Snapshot snapshot,
+                                  const std::vector<std::string>& names);
+
+// Parses `filter` (nullptr when empty).
+Result<std::shared_ptr<const expr::Plan>> ParseOptionalFilter(const std::string& filter,
+                                                             const CollectionSchema& schema);
+
+// Rows of `chunk` that pass `plan` (all rows when plan is null), as a byte mask.
+Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const Chunk& chunk);
+
+// A column holding `rows` of the chunks' field `field_id`, in order.
+struct RowRef {
+  const Chunk* chunk;
+  int64_t row;
+};
+Column GatherColumn(const FieldSchema& field, const std::vector<RowRef>& rows);
+
+}  // namespace strata

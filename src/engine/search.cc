@@ -1,0 +1,164 @@
+// Engine::Search: exact top-k over every chunk of a snapshot, in parallel, then a merge.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "common/bitset.h"
+#include "engine/collection.h"
+#include "engine/engine.h"
+#include "engine/read_common.h"
+#include "index/flat_search.h"
+#include "index/metric.h"
+
+namespace strata {
+namespace {
+
+inline constexpr int64_t kMaxTopK = 16384;
+
+struct Candidate {
+  float score;
+  int64_t chunk;
+  int64_t row;
+};
+
+Result<const FieldSchema*> ResolveAnnsField(const CollectionSchema& schema,
+                                            const std::string& name) {
+  if (name.empty()) {
+    auto vectors = schema.VectorFields();
+    if (vectors.size() != 1)
+      return InvalidArgument("the collection has several vector fields: set anns_field");
+    return vectors.front();
+  }
+  const FieldSchema* field = schema.FindField(name);
+  if (field == nullptr || !IsVectorType(field->type))
+    return InvalidArgument(fmt::format("anns_field '{}' is not a vector field", name));
+  return field;
+}
+
+Result<MetricType> ResolveMetric(const CollectionMeta& meta, const FieldSchema& field,
+                                 const std::string& requested) {
+  std::string index_metric;
+  for (const auto& index : meta.indexes)
+    if (index.field_id == field.field_id)
+      for (const auto& [k, v] : index.params)
+        if (k == "metric_type") index_metric = v;
+  if (!requested.empty() && !index_metric.empty() && requested != index_metric)
+    return InvalidArgument(fmt::format(
+        "metric type not match: the index of field '{}' uses {}, the search asks for {}",
+        field.name, index_metric, requested));
+  std::string name = !requested.empty()      ? requested
+                     : !index_metric.empty() ? index_metric
+                     : field.type == DataType::kBinaryVector ? "HAMMING"
+                                                             : "L2";
+  ASSIGN_OR_RETURN(MetricType metric, ParseMetricType(name));
+  bool binary_metric = metric == MetricType::kHamming || metric == MetricType::kJaccard;
+  if (binary_metric != (field.type == DataType::kBinaryVector))
+    return InvalidArgument(fmt::format("metric type {} does not apply to {} field '{}'", name,
+                                       DataTypeName(field.type), field.name));
+  return metric;
+}
+
+}  // namespace
+
+Result<SearchResult> Engine::Search(const SearchRequest& req) {
+  ASSIGN_OR_RETURN(auto collection, Find(req.collection));
+  ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(req.collection));
+  const CollectionSchema& schema = collection->schema();
+  ASSIGN_OR_RETURN(const FieldSchema* field, ResolveAnnsField(schema, req.anns_field));
+  ASSIGN_OR_RETURN(MetricType metric, ResolveMetric(meta, *field, req.metric));
+  if (req.limit <= 0 || req.limit > kMaxTopK)
+    return InvalidArgument(fmt::format("topk should be in range [1, {}], but got {}", kMaxTopK,
+                                       req.limit));
+  if (req.offset < 0 || req.offset + req.limit > kMaxTopK)
+    return InvalidArgument(fmt::format("offset + limit should be in range [1, {}], but got {}",
+                                       kMaxTopK, req.offset + req.limit));
+  if (req.nq <= 0) return InvalidArgument("nq must be at least 1");
+  if (req.search_params.contains("radius"))
+    return InvalidArgument("range search (radius / range_filter) is not supported yet");
+  bool binary = field->type == DataType::kBinaryVector;
+  size_t expected = static_cast<size_t>(req.nq * (binary ? field->dim / 8 : field->dim));
+  if ((binary ? req.binary_queries.size() : req.float_queries.size()) != expected)
+    return InvalidArgument(fmt::format("query vectors do not match field '{}' of dim {}",
+                                       field->name, field->dim));
+  ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, req.output_fields));
+  ASSIGN_OR_RETURN(auto plan, ParseOptionalFilter(req.filter, schema));
+  ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
+  ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, std::move(snapshot), req.partitions));
+
+  const int64_t k = req.offset + req.limit;
+  std::vector<std::vector<TopK>> per_chunk(snapshot.size());
+  std::vector<Status> errors(snapshot.size());
+  // Chunks in parallel; a lone chunk parallelises inside the kernel instead.
+  ThreadPool* inner_pool = snapshot.size() == 1 ? &pool_ : nullptr;
+  pool_.ParallelFor(snapshot.size(), [&](size_t i) {
+    const Chunk& chunk = *snapshot[i].chunk;
+    auto mask = FilterChunk(plan.get(), chunk);
+    if (!mask.ok()) {
+      errors[i] = mask.status();
+      return;
+    }
+    Bitset allowed(chunk.num_rows());
+    for (int64_t r = 0; r < chunk.num_rows(); ++r)
+      if ((*mask)[r]) allowed.Set(r);
+    const Column& vectors = *chunk.rows.FindColumn(field->field_id);
+    if (binary)
+      SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(), field->dim,
+                       req.binary_queries.data(), req.nq, metric, k, &allowed, &per_chunk[i],
+                       inner_pool);
+    else
+      SearchFloatFlat(vectors.values<float>().data(), chunk.num_rows(), field->dim,
+                      req.float_queries.data(), req.nq, metric, k, &allowed, &per_chunk[i],
+                      inner_pool);
+  });
+  for (const auto& st : errors) RETURN_IF_ERROR(st);
+
+  const FieldSchema& pk = schema.PrimaryField();
+  const bool higher_better = HigherIsCloser(metric);
+  auto pk_less = [&](const Candidate& a, const Candidate& b) {
+    const Column& ca = *snapshot[a.chunk].chunk->rows.FindColumn(pk.field_id);
+    const Column& cb = *snapshot[b.chunk].chunk->rows.FindColumn(pk.field_id);
+    if (pk.type == DataType::kInt64) return ca.values<int64_t>()[a.row] < cb.values<int64_t>()[b.row];
+    return ca.values<std::string>()[a.row] < cb.values<std::string>()[b.row];
+  };
+  auto better = [&](const Candidate& a, const Candidate& b) {
+    if (a.score != b.score) return higher_better ? a.score > b.score : a.score < b.score;
+    return pk_less(a, b);
+  };
+
+  SearchResult result;
+  result.nq = req.nq;
+  result.top_k = req.limit;
+  result.primary_field_name = pk.name;
+  std::vector<RowRef> hits;
+  for (int64_t q = 0; q < req.nq; ++q) {
+    std::vector<Candidate> candidates;
+    for (size_t c = 0; c < per_chunk.size(); ++c) {
+      const TopK& top = per_chunk[c][q];
+      for (size_t j = 0; j < top.ids.size(); ++j)
+        if (top.ids[j] >= 0) candidates.push_back({top.scores[j], static_cast<int64_t>(c), top.ids[j]});
+    }
+    std::sort(candidates.begin(), candidates.end(), better);
+    int64_t begin = std::min<int64_t>(req.offset, candidates.size());
+    int64_t end = std::min<int64_t>(k, candidates.size());
+    result.topks.push_back(end - begin);
+    for (int64_t j = begin; j < end; ++j) {
+      float score = candidates[j].score;
+      if (req.round_decimal >= 0) {
+        double scale = std::pow(10.0, static_cast<double>(req.round_decimal));
+        score = static_cast<float>(std::round(score * scale) / scale);
+      }
+      result.scores.push_back(score);
+      hits.push_back({snapshot[candidates[j].chunk].chunk.get(), candidates[j].row});
+    }
+  }
+  result.ids = GatherColumn(pk, hits);
+  result.fields.num_rows = static_cast<int64_t>(hits.size());
+  for (const FieldSchema* f : outputs) {
+    result.fields.columns.push_back(GatherColumn(*f, hits));
+    result.output_fields.push_back(f->name);
+  }
+  return result;
+}
+
+}  // namespace strata

@@ -1,0 +1,77 @@
+// Requests and results of the engine's read and write paths, independent of any wire format.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/manifest.h"
+#include "schema/column.h"
+#include "schema/schema.h"
+
+namespace strata {
+
+struct InsertResult {
+  Column ids;  // primary keys of the inserted rows, in order (Int64 or VarChar)
+  uint64_t timestamp = 0;
+};
+
+struct FlushResult {
+  std::vector<int64_t> sealed_segment_ids;  // every sealed segment of the collection
+  uint64_t flush_ts = 0;
+};
+
+struct SearchRequest {
+  std::string collection;
+  std::vector<std::string> partitions;  // empty = all
+  std::string anns_field;               // empty = the only vector field
+  std::string metric;                   // empty = the index's (or L2 with no index)
+  std::string filter;                   // Milvus boolean expression; empty = none
+  int64_t nq = 0;
+  // nq * dim floats (FloatVector) or nq * dim / 8 bytes (BinaryVector).
+  std::vector<float> float_queries;
+  std::vector<uint8_t> binary_queries;
+  int64_t limit = 10;
+  int64_t offset = 0;
+  int64_t round_decimal = -1;
+  std::vector<std::string> output_fields;  // may contain "*"
+  nlohmann::json search_params;            // {"nprobe":..,"ef":..,"radius":..}
+};
+
+struct SearchResult {
+  int64_t nq = 0;
+  int64_t top_k = 0;
+  std::vector<int64_t> topks;  // hits per query
+  Column ids;                  // primary keys, query-major
+  std::vector<float> scores;
+  std::string primary_field_name;
+  RowBatch fields;  // output fields (always including the primary key) for every hit
+  std::vector<std::string> output_fields;
+};
+
+struct QueryRequest {
+  std::string collection;
+  std::vector<std::string> partitions;
+  std::string filter;
+  std::vector<std::string> output_fields;  // may contain "*" or "count(*)"
+  std::optional<int64_t> limit;
+  int64_t offset = 0;
+};
+
+struct QueryResult {
+  RowBatch fields;  // one column per output field, or a single count(*) Int64 column
+  std::vector<std::string> output_fields;
+  bool is_count = false;
+  int64_t count = 0;
+};
+
+struct IndexInfo {
+  IndexMeta meta;
+  std::string field_name;
+  int64_t total_rows = 0;
+  int64_t indexed_rows = 0;  // rows covered by a built ANN structure (exact search until built)
+  int64_t pending_index_rows = 0;
+};
+
+}  // namespace strata

@@ -1,0 +1,129 @@
+// strata: the server binary. `strata serve` runs the Milvus-compatible server.
+#include <csignal>
+#include <memory>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include "api/milvus_service.h"
+#include "common/version.h"
+#include "engine/engine.h"
+#include "main/server_config.h"
+#include "objstore/object_store.h"
+
+namespace strata {
+namespace {
+
+constexpr int kMaxMessageBytes = 512 << 20;  // Milvus clients send large insert batches.
+
+int Serve(const ServerConfig& config) {
+  auto level = spdlog::level::from_str(config.log_level);
+  spdlog::set_level(level);
+  spdlog::info("strata {} (Milvus {} protocol)", kStrataVersion, kMilvusCompatVersion);
+
+  // Signals are handled by one thread with sigwait; block them everywhere else first.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto store = OpenObjectStore(config.storage);
+  if (!store.ok()) {
+    spdlog::error("cannot open storage {}: {}", config.storage, store.status().ToString());
+    return 1;
+  }
+  EngineOptions options;
+  options.store = store->get();
+  options.threads = static_cast<size_t>(config.threads);
+  auto engine = Engine::Open(options);
+  if (!engine.ok()) {
+    spdlog::error("cannot start on {}: {}", (*store)->Describe(), engine.status().ToString());
+    return 1;
+  }
+
+  api::MilvusService service(engine->get());
+  grpc::ServerBuilder builder;
+  std::string grpc_address = fmt::format("{}:{}", config.listen, config.grpc_port);
+  int bound_port = 0;
+  builder.AddListeningPort(grpc_address, grpc::InsecureServerCredentials(), &bound_port);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || bound_port == 0) {
+    spdlog::error("cannot listen for gRPC on {}", grpc_address);
+    return 1;
+  }
+
+  httplib::Server http;
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("OK", "text/plain");
+  });
+  if (!http.bind_to_port(config.listen, config.http_port)) {
+    spdlog::error("cannot listen for HTTP on {}:{}", config.listen, config.http_port);
+    server->Shutdown();
+    return 1;
+  }
+  std::thread http_thread([&http] { http.listen_after_bind(); });
+  spdlog::info("serving Milvus gRPC on {}, HTTP on {}:{}, storage {}", grpc_address,
+               config.listen, config.http_port, (*store)->Describe());
+
+  std::thread signal_thread([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("signal {}: shutting down", sig);
+    http.stop();
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  });
+  server->Wait();
+  signal_thread.join();
+  http_thread.join();
+  engine->reset();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace strata
+
+int main(int argc, char** argv) {
+  strata::ServerConfig config;
+  CLI::App app{"Strata: a Milvus-compatible vector database whose only state is a bucket"};
+  app.require_subcommand(1);
+  CLI::App* serve = app.add_subcommand("serve", "Run the server");
+  std::string config_file;
+  serve->add_option("--config", config_file, "YAML config file (flags override it)")
+      ->check(CLI::ExistingFile);
+  // Flags are applied after the config file, so only options the user gave override it.
+  std::string storage, listen, log_level;
+  int grpc_port = 0, http_port = 0, threads = -1;
+  serve->add_option("--storage", storage,
+                    "Where all state lives: a folder path or file:///abs/path (default ./data)");
+  serve->add_option("--listen", listen, "Address to listen on (default 127.0.0.1)");
+  serve->add_option("--grpc-port", grpc_port, "Milvus gRPC port (default 19530)")
+      ->check(CLI::Range(1, 65535));
+  serve->add_option("--http-port", http_port, "HTTP port for /healthz (default 9091)")
+      ->check(CLI::Range(1, 65535));
+  serve->add_option("--log-level", log_level, "trace|debug|info|warn|error (default info)");
+  serve->add_option("--threads", threads, "Search threads; 0 = one per core (default 0)");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!config_file.empty()) {
+    strata::Status st = strata::LoadConfigFile(config_file, &config);
+    if (!st.ok()) {
+      fprintf(stderr, "%s\n", st.ToString().c_str());
+      return 2;
+    }
+  }
+  if (!storage.empty()) config.storage = storage;
+  if (!listen.empty()) config.listen = listen;
+  if (!log_level.empty()) config.log_level = log_level;
+  if (grpc_port) config.grpc_port = grpc_port;
+  if (http_port) config.http_port = http_port;
+  if (threads >= 0) config.threads = threads;
+  return strata::Serve(config);
+}

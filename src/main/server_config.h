@@ -1,0 +1,26 @@
+// Server settings: defaults, overridden by the YAML config file, overridden by flags.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/result.h"
+
+namespace strata {
+
+struct ServerConfig {
+  std::string storage = "./data";  // folder path or URI
+  std::string listen = "127.0.0.1";
+  int grpc_port = 19530;
+  int http_port = 9091;
+  std::string log_level = "info";
+  int threads = 0;  // 0 = one per core
+};
+
+// Reads the YAML file into `config`, leaving keys it does not mention unchanged. Keys:
+//   storage: ./data        listen: 127.0.0.1      log_level: info     threads: 0
+//   grpc: {port: 19530}    http: {port: 9091}
+// Unknown top-level keys are InvalidArgument (a typo should not be silently ignored).
+Status LoadConfigFile(const std::string& path, ServerConfig* config);
+
+}  // namespace strata
