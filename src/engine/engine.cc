@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <set>
+
 #include <spdlog/spdlog.h>
 
 #include <fmt/format.h>
@@ -134,6 +136,13 @@ Status Engine::CreateIndex(const std::string& collection_name, const std::string
   std::string metric = ParamValue(params, "metric_type");
   std::string type = ParamValue(params, "index_type");
   if (type.empty()) return InvalidArgument("index_type is missing");
+  static const std::set<std::string> kFloatTypes = {"FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ",
+                                                    "HNSW", "SCANN", "DISKANN", "AUTOINDEX"};
+  static const std::set<std::string> kBinaryTypes = {"BIN_FLAT", "BIN_IVF_FLAT", "AUTOINDEX"};
+  const auto& valid = field->type == DataType::kBinaryVector ? kBinaryTypes : kFloatTypes;
+  if (!valid.count(type))
+    return InvalidArgument(fmt::format("invalid index type: {} for {} field '{}'", type,
+                                       DataTypeName(field->type), field_name));
   if (!metric.empty()) {
     static const char* kFloatMetrics[] = {"L2", "IP", "COSINE"};
     static const char* kBinaryMetrics[] = {"HAMMING", "JACCARD"};

@@ -1,0 +1,153 @@
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "objstore/memory_store.h"
+
+namespace strata {
+namespace {
+
+constexpr int64_t kDim = 8;
+
+CollectionSchema TestSchema(const std::string& name, bool auto_id) {
+  CollectionSchema s;
+  s.name = name;
+  FieldSchema pk;
+  pk.name = "id";
+  pk.type = DataType::kInt64;
+  pk.is_primary_key = true;
+  pk.auto_id = auto_id;
+  FieldSchema tag;
+  tag.name = "tag";
+  tag.type = DataType::kVarChar;
+  tag.max_length = 16;
+  FieldSchema vec;
+  vec.name = "vec";
+  vec.type = DataType::kFloatVector;
+  vec.dim = kDim;
+  s.fields = {pk, tag, vec};
+  return s;
+}
+
+// Rows with ids [first, first + n) (ignored for auto_id) and deterministic vectors.
+RowBatch Rows(int64_t first, int64_t n, bool with_ids = true) {
+  RowBatch b;
+  b.num_rows = n;
+  if (with_ids) {
+    b.columns.emplace_back(100, DataType::kInt64);
+    for (int64_t i = 0; i < n; ++i) b.columns.back().values<int64_t>().push_back(first + i);
+  }
+  b.columns.emplace_back(101, DataType::kVarChar);
+  b.columns.emplace_back(102, DataType::kFloatVector, kDim);
+  for (int64_t i = 0; i < n; ++i) {
+    b.columns[b.columns.size() - 2].values<std::string>().push_back("t" + std::to_string(first + i));
+    for (int64_t d = 0; d < kDim; ++d)
+      b.columns.back().values<float>().push_back(static_cast<float>((first + i) * 10 + d));
+  }
+  return b;
+}
+
+std::unique_ptr<Engine> OpenEngine(ObjectStore* store) {
+  auto engine = Engine::Open({store, "", 2});
+  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+  return std::move(engine).value();
+}
+
+SearchRequest NearestTo(int64_t id, int64_t limit) {
+  SearchRequest r;
+  r.collection = "c";
+  r.nq = 1;
+  r.limit = limit;
+  for (int64_t d = 0; d < kDim; ++d) r.float_queries.push_back(static_cast<float>(id * 10 + d));
+  r.output_fields = {"tag"};
+  return r;
+}
+
+TEST(EngineTest, InsertSearchQueryAcrossFlushAndRestart) {
+  MemoryObjectStore store;
+  {
+    auto engine = OpenEngine(&store);
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->Insert("c", "", Rows(0, 50)).ok());
+    ASSERT_TRUE(engine->Flush("c").ok());
+    ASSERT_TRUE(engine->Insert("c", "", Rows(50, 50)).ok());  // stays in the WAL
+    ASSERT_TRUE(engine->Load("c").ok());
+    EXPECT_EQ(*engine->RowCount("c"), 100);
+  }
+  auto engine = OpenEngine(&store);  // recovers: sealed segment + WAL replay, still loaded
+  EXPECT_EQ(*engine->RowCount("c"), 100);
+  for (int64_t id : {3, 77}) {
+    auto result = engine->Search(NearestTo(id, 3));
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    ASSERT_EQ(result->topks, std::vector<int64_t>{3});
+    EXPECT_EQ(result->ids.values<int64_t>()[0], id);
+    EXPECT_FLOAT_EQ(result->scores[0], 0.0f);
+    EXPECT_FLOAT_EQ(result->scores[1], 100.0f * kDim);  // neighbour ids differ by 1: 10 per dim
+    EXPECT_EQ(result->fields.FindColumn(101)->values<std::string>()[0], "t" + std::to_string(id));
+  }
+  QueryRequest q;
+  q.collection = "c";
+  q.output_fields = {"count(*)"};
+  EXPECT_EQ(engine->Query(q)->count, 100);
+  q.output_fields = {"tag"};
+  q.filter = "id in [5, 60, 1000]";
+  auto rows = engine->Query(q);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(rows->fields.FindColumn(100)->values<int64_t>(), (std::vector<int64_t>{5, 60}));
+}
+
+TEST(EngineTest, RejectedBatchWritesNothing) {
+  MemoryObjectStore store;
+  auto engine = OpenEngine(&store);
+  ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+  auto bad = Rows(0, 3);
+  bad.columns[1].values<std::string>()[2] = "far-too-long-for-sixteen";
+  auto st = engine->Insert("c", "", bad);
+  EXPECT_EQ(st.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*engine->RowCount("c"), 0);
+  EXPECT_TRUE(store.List("wal/")->empty());
+}
+
+TEST(EngineTest, AutoIdAndErrors) {
+  MemoryObjectStore store;
+  auto engine = OpenEngine(&store);
+  ASSERT_TRUE(engine->CreateCollection(TestSchema("c", true), {}, 0, 1).ok());
+  EXPECT_EQ(engine->CreateCollection(TestSchema("c", true), {}, 0, 1).tag(),
+            ErrorTag::kCollectionExists);
+  auto inserted = engine->Insert("c", "", Rows(0, 4, /*with_ids=*/false));
+  ASSERT_TRUE(inserted.ok()) << inserted.status().ToString();
+  const auto& ids = inserted->ids.values<int64_t>();
+  ASSERT_EQ(ids.size(), 4u);
+  for (size_t i = 1; i < ids.size(); ++i) EXPECT_GT(ids[i], ids[i - 1]);
+  EXPECT_EQ(engine->Search(NearestTo(1, 1)).status().tag(), ErrorTag::kCollectionNotLoaded);
+  EXPECT_EQ(engine->Insert("nope", "", Rows(0, 1)).status().tag(), ErrorTag::kCollectionNotFound);
+}
+
+TEST(EngineTest, ConcurrentInsertsAreAllDurable) {
+  MemoryObjectStore store;
+  {
+    auto engine = OpenEngine(&store);
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&, t] {
+        for (int b = 0; b < 25; ++b) ASSERT_TRUE(engine->Insert("c", "", Rows((t * 25 + b) * 10, 10)).ok());
+      });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(*engine->RowCount("c"), 1000);
+  }
+  auto engine = OpenEngine(&store);
+  EXPECT_EQ(*engine->RowCount("c"), 1000);
+  ASSERT_TRUE(engine->Flush("c").ok());
+  EXPECT_TRUE(store.List("wal/")->empty()) << "flush must truncate the WAL it covers";
+  ASSERT_TRUE(engine->Load("c").ok());
+  QueryRequest q;
+  q.collection = "c";
+  q.output_fields = {"count(*)"};
+  EXPECT_EQ(engine->Query(q)->count, 1000);
+}
+
+}  // namespace
+}  // namespace strata
