@@ -49,6 +49,7 @@ Status MemoryObjectStore::PutIfAbsent(std::string_view key, std::string_view dat
 }
 
 Result<std::string> MemoryObjectStore::Get(std::string_view key) {
+  RETURN_IF_ERROR(ValidateKey(key));
   std::lock_guard lock(mu_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return NotFound("no such object: " + std::string(key));
@@ -57,16 +58,20 @@ Result<std::string> MemoryObjectStore::Get(std::string_view key) {
 
 Result<std::string> MemoryObjectStore::GetRange(std::string_view key, int64_t offset,
                                                 int64_t length) {
+  RETURN_IF_ERROR(ValidateKey(key));
+  if (offset < 0 || length < 0)
+    return InvalidArgument("negative range for object " + std::string(key));
   std::lock_guard lock(mu_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return NotFound("no such object: " + std::string(key));
   const std::string& data = it->second;
-  if (offset < 0 || length < 0 || offset > static_cast<int64_t>(data.size()))
+  if (offset > static_cast<int64_t>(data.size()))
     return OutOfRange("range starts past the end of " + std::string(key));
   return data.substr(offset, length);
 }
 
 Result<ObjectInfo> MemoryObjectStore::Head(std::string_view key) {
+  RETURN_IF_ERROR(ValidateKey(key));
   std::lock_guard lock(mu_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return NotFound("no such object: " + std::string(key));
@@ -83,6 +88,7 @@ Result<std::vector<ObjectInfo>> MemoryObjectStore::List(std::string_view prefix)
 }
 
 Status MemoryObjectStore::Delete(std::string_view key) {
+  RETURN_IF_ERROR(ValidateKey(key));
   std::lock_guard lock(mu_);
   auto it = objects_.find(key);
   if (it != objects_.end()) objects_.erase(it);
@@ -90,6 +96,8 @@ Status MemoryObjectStore::Delete(std::string_view key) {
 }
 
 Status MemoryObjectStore::DeleteMany(std::span<const std::string> keys) {
+  // Reject a bad batch before deleting any of it.
+  for (const auto& k : keys) RETURN_IF_ERROR(ValidateKey(k));
   for (const auto& k : keys) RETURN_IF_ERROR(Delete(k));
   return Status::Ok();
 }

@@ -1,5 +1,6 @@
 #include "objstore/object_store.h"
 
+#include "objstore/local_store.h"
 #include "objstore/memory_store.h"
 
 namespace strata {
@@ -21,7 +22,18 @@ Status ValidateKey(std::string_view key) {
 
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view uri) {
   if (uri == "mem://") return std::unique_ptr<ObjectStore>(std::make_unique<MemoryObjectStore>());
-  return InvalidArgument("unsupported storage URI: " + std::string(uri));
+  std::string_view path = uri;
+  if (uri.starts_with("file://")) {
+    path.remove_prefix(std::string_view("file://").size());
+    // file://host/path is not supported: only local absolute paths.
+    if (!path.starts_with('/'))
+      return InvalidArgument("file:// URI needs an absolute path: " + std::string(uri));
+  } else if (uri.find("://") != std::string_view::npos) {
+    return InvalidArgument("unsupported storage URI: " + std::string(uri));
+  }
+  if (path.empty()) return InvalidArgument("empty storage URI");
+  ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(path));
+  return std::unique_ptr<ObjectStore>(std::move(store));
 }
 
 }  // namespace strata
