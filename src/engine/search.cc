@@ -102,14 +102,13 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
     for (int64_t r = 0; r < chunk.num_rows(); ++r)
       if ((*mask)[r]) allowed.Set(r);
     const Column& vectors = *chunk.rows.FindColumn(field->field_id);
-    if (binary)
-      SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(), field->dim,
-                       req.binary_queries.data(), req.nq, metric, k, &allowed, &per_chunk[i],
-                       inner_pool);
-    else
-      SearchFloatFlat(vectors.values<float>().data(), chunk.num_rows(), field->dim,
-                      req.float_queries.data(), req.nq, metric, k, &allowed, &per_chunk[i],
-                      inner_pool);
+    errors[i] =
+        binary ? SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(), field->dim,
+                                  req.binary_queries.data(), req.nq, metric, k, &allowed,
+                                  inner_pool, &per_chunk[i])
+               : SearchFloatFlat(vectors.values<float>().data(), chunk.num_rows(), field->dim,
+                                 req.float_queries.data(), req.nq, metric, k, &allowed,
+                                 inner_pool, &per_chunk[i]);
   });
   for (const auto& st : errors) RETURN_IF_ERROR(st);
 
