@@ -1,0 +1,42 @@
+// Row batch codec: a RowBatch (schema/column.h) as bytes, the payload of a WAL insert record.
+// The bytes carry no envelope of their own; the object holding them (a WAL batch) checksums
+// them. Layout (little-endian; see doc/formats.md "Row batch"):
+//
+//   i64 num_rows, u32 column_count, then column_count columns, each:
+//   i64 field_id, i32 data_type, i64 dim, u64 num_rows, values
+//
+// values: num_rows * width fixed-width elements of the column's storage type (Bool, Int8,
+// Int16, Int32, Int64, Float, Double, FloatVector, BinaryVector), or num_rows strings as
+// u32 length + bytes (VarChar, JSON).
+//
+// Thread-safe (pure functions).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "schema/column.h"
+
+namespace strata {
+
+std::string EncodeRowBatch(const RowBatch& batch);
+
+// Decodes untrusted bytes: every length is checked against the remaining input before
+// anything is allocated. DataLoss naming `object_name` on any inconsistency: unsupported
+// data type, bad dim, truncation, trailing bytes, a column whose row count differs from the
+// batch's, a duplicate field id, out-of-range Bool/Int8/Int16 values.
+Result<RowBatch> DecodeRowBatch(std::string_view bytes, std::string_view object_name);
+
+namespace format_internal {
+
+class ByteWriter;
+class ByteReader;
+
+// One column in the layout above; shared by the row batch and the column file so the two
+// can never drift apart.
+void WriteColumn(const Column& column, ByteWriter& writer);
+Result<Column> ReadColumn(ByteReader& reader);
+
+}  // namespace format_internal
+}  // namespace strata
