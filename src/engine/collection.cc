@@ -30,8 +30,13 @@ Status Collection::Recover(const CollectionMeta& meta) {
   uint64_t next_lsn = meta.wal_covered_lsn + 1;
   int64_t replayed_rows = 0;
   for (uint64_t lsn : lsns) {
-    next_lsn = std::max(next_lsn, lsn + 1);
-    if (lsn <= meta.wal_covered_lsn) continue;
+    if (lsn <= meta.wal_covered_lsn) continue;  // left over from an interrupted truncation
+    // Lsns after the covered position are dense: a gap means a lost, acknowledged batch.
+    if (lsn != next_lsn)
+      return DataLoss(fmt::format("WAL object {} is missing (found {} after covered lsn {})",
+                                  WalKey(WalPrefix(), next_lsn), WalKey(WalPrefix(), lsn),
+                                  meta.wal_covered_lsn));
+    next_lsn = lsn + 1;
     ASSIGN_OR_RETURN(std::vector<WalRecord> records, ReadWalObject(store_, WalPrefix(), lsn));
     for (const auto& record : records) {
       clock_->Observe(record.timestamp);

@@ -1,5 +1,8 @@
 #include "objstore/local_store.h"
 
+#include <csignal>
+#include <cstdlib>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -358,7 +361,26 @@ Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(std::string_vie
   } else {
     return FromErrno(errno, "cannot stat storage root " + path);
   }
-  return std::unique_ptr<LocalObjectStore>(new LocalObjectStore(std::move(path)));
+  std::unique_ptr<LocalObjectStore> store(new LocalObjectStore(std::move(path)));
+  store->RemoveAbandonedTempFiles();
+  return store;
+}
+
+int64_t LocalObjectStore::RemoveAbandonedTempFiles() {
+  int64_t removed = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(root_, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!name.starts_with(kTempPrefix)) continue;
+    // Temp names are ".tmp.<pid>-<...>"; a live pid may be writing (or be another store).
+    pid_t pid = static_cast<pid_t>(std::strtol(name.c_str() + kTempPrefix.size(), nullptr, 10));
+    if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) {
+      std::error_code remove_ec;
+      if (std::filesystem::remove(it->path(), remove_ec)) ++removed;
+    }
+  }
+  return removed;
 }
 
 Status LocalObjectStore::Put(std::string_view key, std::string_view data) {

@@ -49,6 +49,10 @@ class LocalObjectStore : public ObjectStore {
   // "file://<absolute root>".
   std::string Describe() const override { return "file://" + root_; }
 
+  // Deletes temp files left by writers that died (a process killed mid-Put): those whose
+  // writer pid, recorded in the name, is no longer running. Open calls it; returns how many.
+  int64_t RemoveAbandonedTempFiles();
+
   // Absolute path of the root directory, without a trailing '/'.
   const std::string& root() const { return root_; }
 

@@ -94,6 +94,16 @@ TEST_F(LocalObjectStoreTest, TempFilesNeverListed) {
   EXPECT_EQ(ListKeys(""), std::vector<std::string>{"w/obj"});
 }
 
+TEST_F(LocalObjectStoreTest, ReopenRemovesTempFilesOfDeadWritersOnly) {
+  fs::create_directories(root_ + "/wal/1");
+  // pid 2^30 is above any Linux pid_max, so no such process exists.
+  std::ofstream(root_ + "/wal/1/.tmp.1073741824-1-7") << "killed mid-put";
+  std::string live = ".tmp." + std::to_string(::getpid()) + "-2-9";
+  std::ofstream(root_ + "/wal/1/" + live) << "still writing";
+  ASSERT_TRUE(LocalObjectStore::Open(root_).ok());
+  EXPECT_EQ(FilesOnDisk(), std::vector<std::string>{"wal/1/" + live});
+}
+
 TEST_F(LocalObjectStoreTest, NoTempFilesLeftBehind) {
   ASSERT_TRUE(store_->Put("k/a", "1").ok());
   EXPECT_EQ(store_->PutIfAbsent("k/a", "2").code(), StatusCode::kAlreadyExists);
