@@ -1,0 +1,70 @@
+// VectorIndex: an ANN (or exact) index over one sealed segment's vector column, with Milvus's
+// index types and parameter names. Built once from the segment's rows, immutable afterwards,
+// serialized into index_files/ in the bucket and loaded back without rebuilding.
+//
+// Row ids are offsets into the vectors the index was built from. Scores follow flat_search.h
+// (L2 squared distance ascending; IP, COSINE similarity descending; HAMMING, JACCARD
+// ascending). Search is thread-safe; an index holds no reference to the build input.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/bitset.h"
+#include "common/result.h"
+#include "common/thread_pool.h"
+#include "index/flat_search.h"
+#include "index/metric.h"
+
+namespace strata {
+
+struct IndexSpec {
+  std::string index_type;    // "HNSW", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "BIN_IVF_FLAT", ...
+  MetricType metric = MetricType::kL2;
+  nlohmann::json params = nlohmann::json::object();  // build params: M, efConstruction, nlist..
+};
+
+// The vectors to build from: float rows (float_data) or binary rows (binary_data, dim bits).
+struct VectorData {
+  const float* float_data = nullptr;
+  const uint8_t* binary_data = nullptr;
+  int64_t n = 0;
+  int64_t dim = 0;
+};
+
+class VectorIndex {
+ public:
+  virtual ~VectorIndex() = default;
+
+  virtual const IndexSpec& spec() const = 0;
+  virtual int64_t size() const = 0;  // rows
+  virtual int64_t dim() const = 0;
+  virtual int64_t MemoryBytes() const = 0;
+
+  // Top-k of each query. `queries` are float rows or binary rows matching the build type
+  // (pass through as const void*); `search_params` holds nprobe / ef etc. (missing = the
+  // index's documented default); `allowed` (nullable) has size() bits, set = may be returned.
+  // Fewer than k allowed rows pads like flat_search.h. InvalidArgument for bad parameters.
+  virtual Status Search(const void* queries, int64_t nq, int64_t k,
+                        const nlohmann::json& search_params, const Bitset* allowed,
+                        ThreadPool* pool, std::vector<TopK>* out) const = 0;
+
+  // The index's own bytes (format version inside); the caller wraps them in the envelope.
+  virtual Status Serialize(std::string* out) const = 0;
+};
+
+// Builds an index of spec.index_type. InvalidArgument for an unknown type or bad parameters
+// (names and valid ranges as in Milvus). Uses `pool` (nullable) for parallel build steps.
+Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexSpec& spec,
+                                                      const VectorData& data, ThreadPool* pool);
+
+// Loads what Serialize wrote. DataLoss naming `object_name` for anything inconsistent.
+Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view bytes,
+                                                     std::string_view object_name);
+
+}  // namespace strata
