@@ -8,6 +8,8 @@
 namespace strata {
 
 uint64_t Checksum64(const void* data, size_t size);
-inline uint64_t Checksum64(std::string_view bytes) { return Checksum64(bytes.data(), bytes.size()); }
+inline uint64_t Checksum64(std::string_view bytes) {
+  return Checksum64(bytes.data(), bytes.size());
+}
 
 }  // namespace strata

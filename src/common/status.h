@@ -12,18 +12,18 @@ enum class StatusCode : int {
   kOk = 0,
   kCancelled = 1,
   kInvalidArgument = 3,
-  kDeadlineExceeded = 4,   // retry the call
+  kDeadlineExceeded = 4,  // retry the call
   kNotFound = 5,
   kAlreadyExists = 6,
   kPermissionDenied = 7,
-  kResourceExhausted = 8,  // retry later (throttling)
-  kFailedPrecondition = 9, // don't retry until state changes
-  kAborted = 10,           // retry the whole transaction
+  kResourceExhausted = 8,   // retry later (throttling)
+  kFailedPrecondition = 9,  // don't retry until state changes
+  kAborted = 10,            // retry the whole transaction
   kOutOfRange = 11,
   kUnimplemented = 12,
   kInternal = 13,
-  kUnavailable = 14,       // retry the call
-  kDataLoss = 15,          // corrupt or missing durable data; never skipped
+  kUnavailable = 14,  // retry the call
+  kDataLoss = 15,     // corrupt or missing durable data; never skipped
 };
 
 // What a failure is about, when a client needs to tell it apart (the API maps these to
@@ -94,8 +94,8 @@ inline Status OutOfRange(std::string msg) {
 #define STRATA_CONCAT(a, b) STRATA_CONCAT_INNER(a, b)
 
 // Returns from the current function if `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
-    ::strata::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                \
+#define RETURN_IF_ERROR(expr)      \
+  do {                             \
+    ::strata::Status _st = (expr); \
+    if (!_st.ok()) return _st;     \
   } while (0)

@@ -1,8 +1,8 @@
 #include "format/envelope.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 #include "common/checksum.h"
 
@@ -44,8 +44,8 @@ Result<OpenedEnvelope> OpenEnvelope(std::string_view bytes, ObjectKind kind, uin
   if (std::memcmp(bytes.data(), kEnvelopeMagic, 4) != 0) return loss("bad magic");
   auto got_kind = GetLE<uint16_t>(bytes.data() + 4);
   if (got_kind != static_cast<uint16_t>(kind))
-    return loss(fmt::format("object kind {} where {} was expected", got_kind,
-                            static_cast<uint16_t>(kind)));
+    return loss(
+        fmt::format("object kind {} where {} was expected", got_kind, static_cast<uint16_t>(kind)));
   auto version = GetLE<uint16_t>(bytes.data() + 6);
   auto length = GetLE<uint64_t>(bytes.data() + 8);
   if (length != bytes.size() - kEnvelopeHeaderSize - kEnvelopeTrailerSize)

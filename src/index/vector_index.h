@@ -9,11 +9,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/bitset.h"
 #include "common/result.h"
@@ -24,7 +23,7 @@
 namespace strata {
 
 struct IndexSpec {
-  std::string index_type;    // "HNSW", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "BIN_IVF_FLAT", ...
+  std::string index_type;  // "HNSW", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "BIN_IVF_FLAT", ...
   MetricType metric = MetricType::kL2;
   nlohmann::json params = nlohmann::json::object();  // build params: M, efConstruction, nlist..
 };
@@ -60,8 +59,8 @@ class VectorIndex {
 
 // Builds an index of spec.index_type. InvalidArgument for an unknown type or bad parameters
 // (names and valid ranges as in Milvus). Uses `pool` (nullable) for parallel build steps.
-Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexSpec& spec,
-                                                      const VectorData& data, ThreadPool* pool);
+Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexSpec& spec, const VectorData& data,
+                                                      ThreadPool* pool);
 
 // Loads what Serialize wrote. DataLoss naming `object_name` for anything inconsistent.
 Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view bytes,

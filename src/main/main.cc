@@ -1,12 +1,12 @@
 // strata: the server binary. `strata serve` runs the Milvus-compatible server.
-#include <csignal>
-#include <memory>
-#include <thread>
-
-#include <CLI/CLI.hpp>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <memory>
+#include <thread>
 
 #include "api/milvus_service.h"
 #include "common/version.h"
@@ -69,8 +69,8 @@ int Serve(const ServerConfig& config) {
     return 1;
   }
   std::thread http_thread([&http] { http.listen_after_bind(); });
-  spdlog::info("serving Milvus gRPC on {}, HTTP on {}:{}, storage {}", grpc_address,
-               config.listen, config.http_port, (*store)->Describe());
+  spdlog::info("serving Milvus gRPC on {}, HTTP on {}:{}, storage {}", grpc_address, config.listen,
+               config.http_port, (*store)->Describe());
 
   std::thread signal_thread([&] {
     int sig = 0;

@@ -1,9 +1,9 @@
 #include "main/server_config.h"
 
-#include <set>
-
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#include <set>
 
 namespace strata {
 
@@ -12,7 +12,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig* config) {
     YAML::Node root = YAML::LoadFile(path);
     if (root.IsNull()) return Status::Ok();
     if (!root.IsMap()) return InvalidArgument(fmt::format("config {}: expected a mapping", path));
-    static const std::set<std::string> kKnown = {"storage", "listen", "grpc",
+    static const std::set<std::string> kKnown = {"storage", "listen",    "grpc",
                                                  "http",    "log_level", "threads"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();

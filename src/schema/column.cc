@@ -85,7 +85,8 @@ Column Column::Take(std::span<const int64_t> rows) const {
         using V = std::decay_t<decltype(src)>;
         auto& dst = std::get<V>(out.values_);
         dst.reserve(rows.size() * w);
-        for (int64_t r : rows) dst.insert(dst.end(), src.begin() + r * w, src.begin() + (r + 1) * w);
+        for (int64_t r : rows)
+          dst.insert(dst.end(), src.begin() + r * w, src.begin() + (r + 1) * w);
       },
       values_);
   return out;

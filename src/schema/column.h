@@ -21,9 +21,9 @@
 
 namespace strata {
 
-using ColumnValues = std::variant<std::vector<uint8_t>, std::vector<int32_t>,
-                                  std::vector<int64_t>, std::vector<float>, std::vector<double>,
-                                  std::vector<std::string>>;
+using ColumnValues =
+    std::variant<std::vector<uint8_t>, std::vector<int32_t>, std::vector<int64_t>,
+                 std::vector<float>, std::vector<double>, std::vector<std::string>>;
 
 class Column {
  public:

@@ -4,23 +4,40 @@ namespace strata {
 
 std::string_view DataTypeName(DataType type) {
   switch (type) {
-    case DataType::kNone: return "None";
-    case DataType::kBool: return "Bool";
-    case DataType::kInt8: return "Int8";
-    case DataType::kInt16: return "Int16";
-    case DataType::kInt32: return "Int32";
-    case DataType::kInt64: return "Int64";
-    case DataType::kFloat: return "Float";
-    case DataType::kDouble: return "Double";
-    case DataType::kString: return "String";
-    case DataType::kVarChar: return "VarChar";
-    case DataType::kArray: return "Array";
-    case DataType::kJson: return "JSON";
-    case DataType::kBinaryVector: return "BinaryVector";
-    case DataType::kFloatVector: return "FloatVector";
-    case DataType::kFloat16Vector: return "Float16Vector";
-    case DataType::kBFloat16Vector: return "BFloat16Vector";
-    case DataType::kSparseFloatVector: return "SparseFloatVector";
+    case DataType::kNone:
+      return "None";
+    case DataType::kBool:
+      return "Bool";
+    case DataType::kInt8:
+      return "Int8";
+    case DataType::kInt16:
+      return "Int16";
+    case DataType::kInt32:
+      return "Int32";
+    case DataType::kInt64:
+      return "Int64";
+    case DataType::kFloat:
+      return "Float";
+    case DataType::kDouble:
+      return "Double";
+    case DataType::kString:
+      return "String";
+    case DataType::kVarChar:
+      return "VarChar";
+    case DataType::kArray:
+      return "Array";
+    case DataType::kJson:
+      return "JSON";
+    case DataType::kBinaryVector:
+      return "BinaryVector";
+    case DataType::kFloatVector:
+      return "FloatVector";
+    case DataType::kFloat16Vector:
+      return "Float16Vector";
+    case DataType::kBFloat16Vector:
+      return "BFloat16Vector";
+    case DataType::kSparseFloatVector:
+      return "SparseFloatVector";
   }
   return "Unknown";
 }

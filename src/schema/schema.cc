@@ -1,10 +1,10 @@
 #include "schema/schema.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace strata {
 namespace {
@@ -23,8 +23,8 @@ Result<int64_t> ParamInt(const FieldSchema& field, std::string_view key) {
     int64_t out = 0;
     auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
     if (ec != std::errc() || ptr != v.data() + v.size())
-      return InvalidArgument(fmt::format("field '{}': {} must be an integer, got '{}'",
-                                         field.name, key, v));
+      return InvalidArgument(
+          fmt::format("field '{}': {} must be an integer, got '{}'", field.name, key, v));
     return out;
   }
   return int64_t{0};
@@ -43,12 +43,11 @@ Status ValidateField(FieldSchema& f) {
     ASSIGN_OR_RETURN(int64_t dim, ParamInt(f, "dim"));
     if (dim == 0) dim = f.dim;
     if (dim <= 0 || dim > kMaxVectorDim)
-      return InvalidArgument(fmt::format("field '{}': dim must be in [1, {}], got {}", f.name,
-                                         kMaxVectorDim, dim));
-    if (f.type == DataType::kBinaryVector && dim % 8 != 0)
       return InvalidArgument(
-          fmt::format("field '{}': binary vector dim must be a multiple of 8, got {}", f.name,
-                      dim));
+          fmt::format("field '{}': dim must be in [1, {}], got {}", f.name, kMaxVectorDim, dim));
+    if (f.type == DataType::kBinaryVector && dim % 8 != 0)
+      return InvalidArgument(fmt::format(
+          "field '{}': binary vector dim must be a multiple of 8, got {}", f.name, dim));
     f.dim = dim;
   }
   if (f.type == DataType::kVarChar) {
@@ -61,8 +60,8 @@ Status ValidateField(FieldSchema& f) {
   }
   if (f.is_primary_key) {
     if (f.type != DataType::kInt64 && f.type != DataType::kVarChar)
-      return InvalidArgument(fmt::format(
-          "primary key '{}' must be Int64 or VarChar, got {}", f.name, DataTypeName(f.type)));
+      return InvalidArgument(fmt::format("primary key '{}' must be Int64 or VarChar, got {}",
+                                         f.name, DataTypeName(f.type)));
   } else if (f.auto_id) {
     return InvalidArgument(fmt::format("field '{}': auto_id is only for the primary key", f.name));
   }
@@ -137,33 +136,32 @@ Status ValidateBatch(const CollectionSchema& schema, const RowBatch& batch) {
       return InvalidArgument(fmt::format("missing field '{}' in the inserted data", f.name));
     }
     if (f.is_primary_key && f.auto_id)
-      return InvalidArgument(fmt::format(
-          "field '{}' is an auto_id primary key: do not pass values for it", f.name));
+      return InvalidArgument(
+          fmt::format("field '{}' is an auto_id primary key: do not pass values for it", f.name));
     if (c->type() != f.type)
       return InvalidArgument(fmt::format("field '{}' is {} but the data is {}", f.name,
                                          DataTypeName(f.type), DataTypeName(c->type())));
     if (IsVectorType(f.type) && c->dim() != f.dim)
-      return InvalidArgument(fmt::format("field '{}': expected dim {}, got {}", f.name, f.dim,
-                                         c->dim()));
+      return InvalidArgument(
+          fmt::format("field '{}': expected dim {}, got {}", f.name, f.dim, c->dim()));
     if (c->size() != batch.num_rows)
-      return InvalidArgument(fmt::format("field '{}' has {} rows, expected {}", f.name,
-                                         c->size(), batch.num_rows));
+      return InvalidArgument(
+          fmt::format("field '{}' has {} rows, expected {}", f.name, c->size(), batch.num_rows));
     if (f.type == DataType::kInt8 || f.type == DataType::kInt16) {
       int32_t lo = f.type == DataType::kInt8 ? -128 : -32768;
       int32_t hi = f.type == DataType::kInt8 ? 127 : 32767;
       const auto& v = c->values<int32_t>();
       for (size_t r = 0; r < v.size(); ++r)
         if (v[r] < lo || v[r] > hi)
-          return InvalidArgument(fmt::format("field '{}' row {}: {} is out of range for {}",
-                                             f.name, r, v[r], DataTypeName(f.type)));
+          return InvalidArgument(fmt::format("field '{}' row {}: {} is out of range for {}", f.name,
+                                             r, v[r], DataTypeName(f.type)));
     }
     if (f.type == DataType::kVarChar) {
       const auto& v = c->values<std::string>();
       for (size_t r = 0; r < v.size(); ++r)
         if (static_cast<int64_t>(v[r].size()) > f.max_length)
-          return InvalidArgument(fmt::format(
-              "field '{}' row {}: length {} exceeds max_length {}", f.name, r, v[r].size(),
-              f.max_length));
+          return InvalidArgument(fmt::format("field '{}' row {}: length {} exceeds max_length {}",
+                                             f.name, r, v[r].size(), f.max_length));
     }
     if (f.type == DataType::kJson) {
       const auto& v = c->values<std::string>();

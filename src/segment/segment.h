@@ -17,8 +17,8 @@ inline constexpr int64_t kTimestampFieldId = 1;
 
 // Rows inserted together (or a sealed segment's rows): immutable once published.
 struct Chunk {
-  RowBatch rows;                    // one column per schema field, in schema order
-  std::vector<uint64_t> timestamps; // one per row
+  RowBatch rows;                     // one column per schema field, in schema order
+  std::vector<uint64_t> timestamps;  // one per row
 
   int64_t num_rows() const { return rows.num_rows; }
 };

@@ -1,8 +1,8 @@
 #include "segment/segment_io.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "format/column_file.h"
 
@@ -10,8 +10,7 @@ namespace strata {
 namespace {
 
 std::string SegmentPath(const SegmentLocation& w, std::string_view kind) {
-  return fmt::format("{}{}/{}/{}/{}/", w.root, kind, w.collection_id, w.partition_id,
-                     w.segment_id);
+  return fmt::format("{}{}/{}/{}/{}/", w.root, kind, w.collection_id, w.partition_id, w.segment_id);
 }
 
 SegmentStats ComputeStats(const CollectionSchema& schema, const Chunk& chunk) {
@@ -78,19 +77,20 @@ Result<Chunk> ReadSealedSegment(ObjectStore* store, const SegmentMeta& meta,
       auto bytes = store->Get(file.key);
       if (!bytes.ok()) {
         if (bytes.status().code() == StatusCode::kNotFound)
-          return DataLoss(fmt::format("column file '{}' named by the catalog is missing", file.key));
+          return DataLoss(
+              fmt::format("column file '{}' named by the catalog is missing", file.key));
         return bytes.status();
       }
       ASSIGN_OR_RETURN(Column column, DecodeColumnFile(*bytes, file.key));
       if (column.field_id() != field_id || column.size() != meta.num_rows)
-        return DataLoss(fmt::format("column file '{}' holds field {} with {} rows; expected "
-                                    "field {} with {} rows",
-                                    file.key, column.field_id(), column.size(), field_id,
-                                    meta.num_rows));
+        return DataLoss(
+            fmt::format("column file '{}' holds field {} with {} rows; expected "
+                        "field {} with {} rows",
+                        file.key, column.field_id(), column.size(), field_id, meta.num_rows));
       return column;
     }
-    return DataLoss(fmt::format("segment {} has no column file for field {}", meta.segment_id,
-                                field_id));
+    return DataLoss(
+        fmt::format("segment {} has no column file for field {}", meta.segment_id, field_id));
   };
   Chunk chunk;
   ASSIGN_OR_RETURN(Column ts, read_column(kTimestampFieldId));
