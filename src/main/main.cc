@@ -1,6 +1,7 @@
 // strata: the server binary. `strata serve` runs the Milvus-compatible server.
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,8 @@ namespace {
 constexpr int kMaxMessageBytes = 512 << 20;  // Milvus clients send large insert batches.
 
 int Serve(const ServerConfig& config) {
+  // Logs go to stderr, leaving stdout to whatever wraps the server.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("strata"));
   auto level = spdlog::level::from_str(config.log_level);
   spdlog::set_level(level);
   spdlog::info("strata {} (Milvus {} protocol)", kStrataVersion, kMilvusCompatVersion);
