@@ -9,7 +9,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, tempDir, sleep } from './lib/server.mjs';
-import { collectionFiles, columnFileStamps, waitWalEmpty } from './lib/storage.mjs';
+import { collectionFiles, columnFileStamps, storageFiles, waitWalEmpty } from './lib/storage.mjs';
 import {
   connect, closeAll, DataType, uniqueName, assertOk, loadSync, flushSync, rng, randomVectors,
   countRows, queryByIds, waitLoadState, withTimeout,
@@ -184,7 +184,7 @@ describe(`crash recovery (seed ${seed})`, { timeout: 600000 }, () => {
     for (const n of [explicitName, autoName]) {
       const desc = await client.describeCollection({ collection_name: n });
       assertOk(desc, `describe ${n}`);
-      assert.ok(collectionFiles(storage, 'insert_log', desc).length > 0, `insert_log/ holds column files for ${n} (id ${desc.collectionID})`);
+      assert.ok((await collectionFiles(storage, 'insert_log', desc)).length > 0, `insert_log/ holds column files for ${n} (id ${desc.collectionID})`);
     }
     await waitWalEmpty(storage);
 
@@ -205,7 +205,7 @@ describe(`crash recovery (seed ${seed})`, { timeout: 600000 }, () => {
     const snap1 = await snapshot(client);
     assert.equal(snap1.explicitCount, explicitRows.size);
     assert.equal(snap1.explicit.length, explicitRows.size);
-    const stamps = columnFileStamps(storage);
+    const stamps = await columnFileStamps(storage);
 
     await closeAll([client]);
     assert.deepEqual(await server.stop('SIGTERM'), { code: 0, signal: null }, 'clean exit');
@@ -214,7 +214,7 @@ describe(`crash recovery (seed ${seed})`, { timeout: 600000 }, () => {
     await ensureLoaded(client);
     const afterRestart = await snapshot(client);
     assert.deepEqual(afterRestart, snap1, 'identical after restart');
-    assert.deepEqual(columnFileStamps(storage), stamps, 'column files loaded, not rewritten');
+    assert.deepEqual(await columnFileStamps(storage), stamps, 'column files loaded, not rewritten');
     await waitWalEmpty(storage, 1000);
   });
 });

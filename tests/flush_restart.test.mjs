@@ -6,7 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { startServer, tempDir, sleep } from './lib/server.mjs';
-import { collectionFiles, columnFileStamps, waitWalEmpty } from './lib/storage.mjs';
+import { collectionFiles, columnFileStamps, storageFiles, waitWalEmpty } from './lib/storage.mjs';
 import {
   connect, closeAll, DataType, uniqueName, assertOk, loadSync, flushSync, rng, randomVectors,
   countRows, queryByIds, listFiles, waitLoadState,
@@ -93,9 +93,9 @@ describe('flush and restart', { timeout: 300000 }, () => {
 
   test('after flush: column files in insert_log/, nothing left in wal/', async () => {
     const desc = await client.describeCollection({ collection_name: name });
-    const cols = collectionFiles(storage, 'insert_log', desc);
-    assert.ok(cols.length > 0, `insert_log/<${desc.collectionID}|${name}>/ holds column files; insert_log/ has: ${listFiles(path.join(storage, 'insert_log')).slice(0, 10)}`);
-    assert.ok(listFiles(path.join(storage, 'catalog')).length > 0, 'catalog/ holds a manifest');
+    const cols = await collectionFiles(storage, 'insert_log', desc);
+    assert.ok(cols.length > 0, `insert_log/<${desc.collectionID}|${name}>/ holds column files; insert_log/ has: ${(await storageFiles(storage, 'insert_log')).slice(0, 10)}`);
+    assert.ok((await storageFiles(storage, 'catalog')).length > 0, 'catalog/ holds a manifest');
     await waitWalEmpty(storage);
   });
 
@@ -105,7 +105,7 @@ describe('flush and restart', { timeout: 300000 }, () => {
     snapshot = await observe(client, ids);
     assert.equal(snapshot.count, 600);
     assert.equal(snapshot.rows.length, 600);
-    stamps = columnFileStamps(storage);
+    stamps = await columnFileStamps(storage);
 
     await closeAll([client]);
     assert.deepEqual(await server.stop('SIGTERM'), { code: 0, signal: null }, 'clean exit');
@@ -117,8 +117,8 @@ describe('flush and restart', { timeout: 300000 }, () => {
     await waitLoadState(client, name, 'LoadStateLoaded', 60000);
     const again = await observe(client, ids);
     assert.deepEqual(again, snapshot, 'identical observations after restart');
-    assert.deepEqual(listFiles(path.join(storage, 'wal')), [], 'restart wrote nothing to the WAL');
-    assert.deepEqual(columnFileStamps(storage), stamps, 'column files were read, not rewritten');
+    assert.deepEqual(await storageFiles(storage, 'wal'), [], 'restart wrote nothing to the WAL');
+    assert.deepEqual(await columnFileStamps(storage), stamps, 'column files were read, not rewritten');
   });
 
   test('more rows after restart, SIGKILL: flushed files plus WAL replay give every row', async () => {

@@ -88,6 +88,24 @@ export function runBin(args, timeoutMs = 15000) {
   });
 }
 
+// With STRATA_TEST_S3=1 (and the variables scripts/start-s3 exports) every server keeps its
+// state in the bucket, under a prefix named after its local storage folder, so a test that
+// restarts "on the same folder" restarts on the same bucket prefix. The local folder then
+// only holds the read cache.
+export const s3Mode = () => process.env.STRATA_TEST_S3 === '1';
+
+export function s3Prefix(storage) {
+  return `${path.basename(storage)}/`;
+}
+
+function storageArgs(storage) {
+  if (!s3Mode()) return ['--storage', storage];
+  const { S3_ENDPOINT, S3_BUCKET } = process.env;
+  if (!S3_ENDPOINT || !S3_BUCKET) throw new Error('STRATA_TEST_S3=1 needs S3_ENDPOINT and S3_BUCKET (scripts/start-s3)');
+  return ['--storage', `s3://${S3_BUCKET}/${path.basename(storage)}`, '--s3-endpoint', S3_ENDPOINT,
+    '--cache-dir', path.join(storage, 'cache')];
+}
+
 /**
  * Starts `strata serve` on `storage` and waits until GET /healthz answers 200.
  * @returns {Promise<{pid:number, address:string, grpcPort:number, httpPort:number, storage:string,
@@ -101,7 +119,7 @@ export async function startServer({ storage, grpcPort, httpPort, name = 'strata'
   grpcPort = grpcPort || (await freePort());
   httpPort = httpPort || (await freePort());
   while (httpPort === grpcPort) httpPort = await freePort();
-  const args = ['serve', '--storage', storage, '--grpc-port', String(grpcPort), '--http-port', String(httpPort), ...extraArgs];
+  const args = ['serve', ...storageArgs(storage), '--grpc-port', String(grpcPort), '--http-port', String(httpPort), ...extraArgs];
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
   let tail = '';

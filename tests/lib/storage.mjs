@@ -1,33 +1,51 @@
-// Inspection of a Strata storage folder (bucket layout: catalog/, wal/, insert_log/, ...).
+// Inspection of a Strata storage location (bucket layout: catalog/, wal/, insert_log/, ...):
+// the local folder, or with STRATA_TEST_S3=1 the bucket prefix the server uses for it, read
+// with the tests' own S3 client (lib/s3.mjs), not Strata's.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { listFiles } from './milvus.mjs';
-import { sleep } from './server.mjs';
+import { listObjects, s3FromEnv } from './s3.mjs';
+import { sleep, s3Mode, s3Prefix } from './server.mjs';
+
+// [{path, stamp}] of every object under <folder>/ (path relative to it); stamp changes when the
+// object is rewritten (size and modification time).
+export async function storageObjects(storage, folder) {
+  if (s3Mode()) {
+    const prefix = `${s3Prefix(storage)}${folder}/`;
+    const objects = await listObjects(s3FromEnv(), prefix);
+    return objects.map((o) => ({ path: o.key.slice(prefix.length), stamp: `${o.size}:${o.lastModified}` }));
+  }
+  const dir = path.join(storage, folder);
+  return listFiles(dir).map((f) => {
+    const st = fs.statSync(path.join(dir, f));
+    return { path: f, stamp: `${st.size}:${st.mtimeMs}` };
+  });
+}
+
+export async function storageFiles(storage, folder) {
+  return (await storageObjects(storage, folder)).map((o) => o.path);
+}
 
 // Files under <folder>/ whose first path component is the collection's id or name
 // (insert_log/<collection>/<partition>/<segment>/<field>/<log>).
-export function collectionFiles(storage, folder, desc) {
+export async function collectionFiles(storage, folder, desc) {
   const keys = new Set([String(desc.collectionID), desc.schema.name]);
-  return listFiles(path.join(storage, folder)).filter((f) => keys.has(f.split('/')[0]));
+  return (await storageFiles(storage, folder)).filter((f) => keys.has(f.split('/')[0]));
 }
 
-// {relative path: "size:mtimeMs"} for every file under insert_log/, to prove files are not rewritten.
-export function columnFileStamps(storage) {
-  const dir = path.join(storage, 'insert_log');
-  return Object.fromEntries(listFiles(dir).map((f) => {
-    const st = fs.statSync(path.join(dir, f));
-    return [f, `${st.size}:${st.mtimeMs}`];
-  }));
+// {relative path: stamp} for every object under insert_log/, to prove files are not rewritten.
+export async function columnFileStamps(storage) {
+  return Object.fromEntries((await storageObjects(storage, 'insert_log')).map((o) => [o.path, o.stamp]));
 }
 
-// Polls until wal/ holds no file at all: once every collection is flushed, the WAL objects the
+// Polls until wal/ holds no object at all: once every collection is flushed, the WAL objects the
 // flush covers are deleted.
 export async function waitWalEmpty(storage, ms = 20000) {
   const deadline = Date.now() + ms;
   for (;;) {
-    const left = listFiles(path.join(storage, 'wal'));
+    const left = await storageFiles(storage, 'wal');
     if (left.length === 0) return;
     if (Date.now() > deadline) {
       assert.fail(`wal/ still holds ${left.length} object(s) ${ms} ms after every collection was flushed: ${left.slice(0, 10).join(', ')}`);
