@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 #include <random>
 
 #include "objstore/s3/fake_s3.h"
@@ -235,6 +236,43 @@ TEST_F(S3StoreTest, PutIfAbsentFallsBackWhenIfNoneMatchIsIgnored) {
   Status second = store->PutIfAbsent("m", "2");
   EXPECT_EQ(second.code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(*store->Get("m"), "1");
+}
+
+TEST_F(S3StoreTest, VirtualHostAddressingAndSessionToken) {
+  S3Options options = TestOptions();
+  options.virtual_host = true;
+  options.session_token = "token/with+chars";
+  std::vector<HttpRequest> seen;
+  std::mutex mu;
+  // Answer everything here: the fake itself serves path-style only.
+  fake_.SetFault([&](const HttpRequest& r) -> std::optional<Result<HttpResponse>> {
+    std::lock_guard<std::mutex> lock(mu);
+    seen.push_back(HttpRequest{r.method, r.url, r.headers, {}});
+    HttpResponse response;
+    response.status = r.method == "DELETE" ? 204 : 200;
+    if (r.method == "PUT" && seen.size() == 3) response.status = 412;  // second probe write
+    return response;
+  });
+  auto store = OpenOrDie(options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Put("a b/c", "v").ok());
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0].url, "http://bkt.fake.invalid:7480/");
+  EXPECT_EQ(seen[4].url, "http://bkt.fake.invalid:7480/db1/a%20b/c");
+  for (const auto& request : seen) {
+    std::string host, token, auth;
+    for (const auto& [name, value] : request.headers) {
+      if (name == "Host") host = value;
+      if (name == "x-amz-security-token") token = value;
+      if (name == "Authorization") auth = value;
+    }
+    EXPECT_EQ(host, "bkt.fake.invalid:7480");
+    EXPECT_EQ(token, "token/with+chars");
+    EXPECT_NE(auth.find("SignedHeaders=host;"), std::string::npos) << auth;
+    EXPECT_NE(auth.find(";x-amz-security-token,Signature="), std::string::npos) << auth;
+  }
+  EXPECT_NE(store->Describe().find("virtual-host"), std::string::npos);
 }
 
 TEST_F(S3StoreTest, OptionsAreValidated) {
