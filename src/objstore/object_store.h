@@ -57,12 +57,29 @@ class ObjectStore {
   virtual Status Delete(std::string_view key) = 0;
   virtual Status DeleteMany(std::span<const std::string> keys) = 0;
   virtual Result<std::unique_ptr<MultipartWriter>> NewWriter(std::string_view key) = 0;
-  // "file:///abs/path", "mem://", "s3://bucket/prefix at endpoint" — for logs and errors.
+  // "file:///abs/path", "mem://", "s3://bucket/prefix/ at endpoint ..." — for logs and errors.
   virtual std::string Describe() const = 0;
+};
+
+// Settings for stores that need more than a URI (today: S3). Empty strings mean "not
+// set": credentials then come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+// AWS_SESSION_TOKEN, the region from AWS_REGION (else us-east-1) and the endpoint from
+// AWS_ENDPOINT_URL (else AWS's regional endpoint).
+struct StorageOptions {
+  std::string s3_endpoint;  // "http://127.0.0.1:7480"
+  std::string s3_region;
+  bool s3_virtual_host = false;  // bucket.host addressing instead of host/bucket
+  std::string s3_ca_file;
+  bool s3_insecure = false;
+  std::string s3_access_key, s3_secret_key, s3_session_token;
+  bool s3_create_bucket = false;
 };
 
 // Opens a store by URI: "file:///abs/dir", a plain path (same as file://), or "mem://".
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view uri);
+// Same, and also "s3://bucket/prefix" configured by `options`.
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view uri,
+                                                     const StorageOptions& options);
 
 // InvalidArgument unless `key` follows the rules at the top of this file.
 Status ValidateKey(std::string_view key);

@@ -1,9 +1,11 @@
 // The ObjectStore contract: every implementation runs these same tests, so code above the
 // store can rely on one behaviour whatever the URI. Add new implementations to kFactories.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <thread>
@@ -11,6 +13,8 @@
 #include "objstore/local_store.h"
 #include "objstore/memory_store.h"
 #include "objstore/object_store.h"
+#include "objstore/s3/fake_s3.h"
+#include "objstore/s3/s3_store.h"
 #include "objstore/test_temp_dir.h"
 
 namespace strata {
@@ -20,9 +24,67 @@ struct StoreFactory {
   std::string name;
   // Makes a store that keeps its objects under `dir` (a fresh, empty directory).
   std::function<Result<std::unique_ptr<ObjectStore>>(const std::string& dir)> make;
+  // Non-empty: the reason this store cannot run here (the test is skipped).
+  std::function<std::string()> skip_reason = [] { return std::string(); };
+  // Stores that outlive the test (a shared bucket) are emptied after each test.
+  bool cleanup = false;
 };
 
 void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
+
+// A prefix no other test (or earlier run) uses, so S3 tests can share one bucket.
+std::string UniqueTestPrefix() {
+  static std::atomic<int> counter{0};
+  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = info != nullptr ? info->name() : "test";
+  std::replace(name.begin(), name.end(), '/', '-');
+  return "strata-test/" + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}()) +
+         "-" + std::to_string(counter++) + "-" + name;
+}
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+Result<std::unique_ptr<ObjectStore>> OpenFakeS3(const std::string&) {
+  // One fake service for the whole binary; each test gets its own prefix in it.
+  static s3::FakeS3 fake("AKIAFAKE", "fake-secret");
+  fake.CreateBucket("contract");
+  fake.set_list_page_size(7);  // make List page even in small tests
+  S3Options options;
+  options.endpoint = "http://fake.invalid";
+  options.bucket = "contract";
+  options.prefix = UniqueTestPrefix();
+  options.access_key = "AKIAFAKE";
+  options.secret_key = "fake-secret";
+  options.part_size = 5 << 20;
+  ASSIGN_OR_RETURN(auto store, S3ObjectStore::Open(options, fake.NewTransport()));
+  return std::unique_ptr<ObjectStore>(std::move(store));
+}
+
+// A real S3 service, when the environment names one (see doc/storage.md).
+Result<std::unique_ptr<ObjectStore>> OpenRealS3(const std::string&) {
+  S3Options options;
+  options.endpoint = Env("STRATA_TEST_S3_ENDPOINT");
+  options.bucket = Env("STRATA_TEST_S3_BUCKET");
+  options.prefix = UniqueTestPrefix();
+  if (!Env("STRATA_TEST_S3_REGION").empty()) options.region = Env("STRATA_TEST_S3_REGION");
+  options.access_key = Env("AWS_ACCESS_KEY_ID");
+  options.secret_key = Env("AWS_SECRET_ACCESS_KEY");
+  options.session_token = Env("AWS_SESSION_TOKEN");
+  options.create_bucket = true;
+  options.part_size = 5 << 20;
+  ASSIGN_OR_RETURN(auto store, S3ObjectStore::Open(options));
+  return std::unique_ptr<ObjectStore>(std::move(store));
+}
+
+std::string RealS3SkipReason() {
+  for (const char* name : {"STRATA_TEST_S3_ENDPOINT", "STRATA_TEST_S3_BUCKET", "AWS_ACCESS_KEY_ID",
+                           "AWS_SECRET_ACCESS_KEY"})
+    if (Env(name).empty()) return std::string(name) + " is not set; no real S3 to test against";
+  return "";
+}
 
 const StoreFactory kFactories[] = {
     {"Memory",
@@ -34,14 +96,27 @@ const StoreFactory kFactories[] = {
        ASSIGN_OR_RETURN(auto store, LocalObjectStore::Open(dir + "/root"));
        return std::unique_ptr<ObjectStore>(std::move(store));
      }},
+    {"S3Fake", OpenFakeS3, [] { return std::string(); }, true},
+    {"S3", OpenRealS3, RealS3SkipReason, true},
 };
 
 class ObjectStoreContractTest : public testing::TestWithParam<StoreFactory> {
  protected:
   void SetUp() override {
+    std::string skip = GetParam().skip_reason();
+    if (!skip.empty()) GTEST_SKIP() << skip;
     auto store = GetParam().make(dir_.path());
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
+  }
+
+  void TearDown() override {
+    if (store_ == nullptr || !GetParam().cleanup) return;
+    auto listed = store_->List("");
+    if (!listed.ok()) return;
+    std::vector<std::string> keys;
+    for (const auto& info : *listed) keys.push_back(info.key);
+    EXPECT_TRUE(store_->DeleteMany(keys).ok());
   }
 
   void PutOrDie(std::string_view key, std::string_view data) {
