@@ -34,7 +34,7 @@ int Serve(const ServerConfig& config) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto store = OpenObjectStore(config.storage);
+  auto store = OpenObjectStore(config.storage, config.storage_options);
   if (!store.ok()) {
     spdlog::error("cannot open storage {}: {}", config.storage, store.status().ToString());
     return 1;
@@ -105,7 +105,8 @@ int main(int argc, char** argv) {
   std::string storage, listen, log_level;
   int grpc_port = 0, http_port = 0, threads = -1;
   serve->add_option("--storage", storage,
-                    "Where all state lives: a folder path or file:///abs/path (default ./data)");
+                    "Where all state lives: a folder path, file:///abs/path or s3://BUCKET/PREFIX "
+                    "(default ./data)");
   serve->add_option("--listen", listen, "Address to listen on (default 127.0.0.1)");
   serve->add_option("--grpc-port", grpc_port, "Milvus gRPC port (default 19530)")
       ->check(CLI::Range(1, 65535));
@@ -113,6 +114,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535));
   serve->add_option("--log-level", log_level, "trace|debug|info|warn|error (default info)");
   serve->add_option("--threads", threads, "Search threads; 0 = one per core (default 0)");
+  strata::StorageOptions s3;
+  bool virtual_host = false, insecure = false, create_bucket = false;
+  serve->add_option("--s3-endpoint", s3.s3_endpoint,
+                    "S3 endpoint for s3:// storage, e.g. http://127.0.0.1:31949 (CORTX/Ceph RGW)");
+  serve->add_option("--s3-region", s3.s3_region, "S3 region (default us-east-1)");
+  serve->add_flag("--s3-virtual-host", virtual_host,
+                  "Virtual-hosted addressing (bucket.host) instead of path style");
+  serve->add_option("--s3-ca", s3.s3_ca_file, "CA bundle for an https endpoint")
+      ->check(CLI::ExistingFile);
+  serve->add_flag("--s3-insecure", insecure, "Do not verify the endpoint's TLS certificate");
+  serve->add_flag("--s3-create-bucket", create_bucket, "Create the bucket if it does not exist");
   CLI11_PARSE(app, argc, argv);
 
   if (!config_file.empty()) {
@@ -128,5 +140,14 @@ int main(int argc, char** argv) {
   if (grpc_port) config.grpc_port = grpc_port;
   if (http_port) config.http_port = http_port;
   if (threads >= 0) config.threads = threads;
+  // Credentials come from the config file or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+  // AWS_SESSION_TOKEN, never from flags (they would show in `ps`).
+  strata::StorageOptions& so = config.storage_options;
+  if (!s3.s3_endpoint.empty()) so.s3_endpoint = s3.s3_endpoint;
+  if (!s3.s3_region.empty()) so.s3_region = s3.s3_region;
+  if (!s3.s3_ca_file.empty()) so.s3_ca_file = s3.s3_ca_file;
+  so.s3_virtual_host = so.s3_virtual_host || virtual_host;
+  so.s3_insecure = so.s3_insecure || insecure;
+  so.s3_create_bucket = so.s3_create_bucket || create_bucket;
   return strata::Serve(config);
 }

@@ -7,6 +7,37 @@
 
 namespace strata {
 
+namespace {
+
+// Milvus's `minio:` section (the keys its users already have in milvus.yaml).
+Status ApplyMinioSection(const YAML::Node& minio, ServerConfig* config) {
+  static const std::set<std::string> kKnown = {
+      "address",    "port",     "accessKeyID",    "secretAccessKey", "useSSL",
+      "bucketName", "rootPath", "useVirtualHost", "region",          "useIAM",
+      "cloudProvider", "iamEndpoint", "logLevel", "requestTimeoutMs", "ssl"};
+  for (const auto& kv : minio) {
+    auto key = kv.first.as<std::string>();
+    if (!kKnown.count(key)) return InvalidArgument(fmt::format("unknown key 'minio.{}'", key));
+  }
+  std::string bucket = minio["bucketName"] ? minio["bucketName"].as<std::string>() : "a-bucket";
+  std::string root = minio["rootPath"] ? minio["rootPath"].as<std::string>() : "files";
+  config->storage = "s3://" + bucket + (root.empty() ? "" : "/" + root);
+  bool ssl = minio["useSSL"] && minio["useSSL"].as<bool>();
+  std::string address = minio["address"] ? minio["address"].as<std::string>() : "localhost";
+  int port = minio["port"] ? minio["port"].as<int>() : 9000;
+  StorageOptions& o = config->storage_options;
+  o.s3_endpoint = fmt::format("{}://{}:{}", ssl ? "https" : "http", address, port);
+  if (minio["accessKeyID"]) o.s3_access_key = minio["accessKeyID"].as<std::string>();
+  if (minio["secretAccessKey"]) o.s3_secret_key = minio["secretAccessKey"].as<std::string>();
+  if (minio["useVirtualHost"]) o.s3_virtual_host = minio["useVirtualHost"].as<bool>();
+  if (minio["region"]) o.s3_region = minio["region"].as<std::string>();
+  if (minio["ssl"] && minio["ssl"]["tlsCACert"])
+    o.s3_ca_file = minio["ssl"]["tlsCACert"].as<std::string>();
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status LoadConfigFile(const std::string& path, ServerConfig* config) {
   try {
     YAML::Node root = YAML::LoadFile(path);
@@ -25,6 +56,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig* config) {
     if (root["threads"]) config->threads = root["threads"].as<int>();
     if (root["grpc"] && root["grpc"]["port"]) config->grpc_port = root["grpc"]["port"].as<int>();
     if (root["http"] && root["http"]["port"]) config->http_port = root["http"]["port"].as<int>();
+    if (const YAML::Node minio = root["minio"]) RETURN_IF_ERROR(ApplyMinioSection(minio, config));
     return Status::Ok();
   } catch (const YAML::Exception& e) {
     return InvalidArgument(fmt::format("config {}: {}", path, e.what()));

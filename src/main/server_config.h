@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "objstore/object_store.h"
 
 namespace strata {
 
@@ -15,11 +16,16 @@ struct ServerConfig {
   int http_port = 9091;
   std::string log_level = "info";
   int threads = 0;  // 0 = one per core
+  StorageOptions storage_options;  // S3 endpoint, region, credentials, TLS
 };
 
 // Reads the YAML file into `config`, leaving keys it does not mention unchanged. Keys:
 //   storage: ./data        listen: 127.0.0.1      log_level: info     threads: 0
 //   grpc: {port: 19530}    http: {port: 9091}
+// and Milvus's object storage section, so an existing milvus.yaml's values carry over:
+//   minio: {address: 127.0.0.1, port: 9000, accessKeyID: .., secretAccessKey: ..,
+//           useSSL: false, bucketName: .., rootPath: .., useVirtualHost: false, region: ..}
+// which sets storage to s3://<bucketName>/<rootPath> on http(s)://<address>:<port>.
 // Unknown top-level keys are InvalidArgument (a typo should not be silently ignored).
 Status LoadConfigFile(const std::string& path, ServerConfig* config);
 

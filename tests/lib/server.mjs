@@ -103,7 +103,7 @@ function storageArgs(storage) {
   const { S3_ENDPOINT, S3_BUCKET } = process.env;
   if (!S3_ENDPOINT || !S3_BUCKET) throw new Error('STRATA_TEST_S3=1 needs S3_ENDPOINT and S3_BUCKET (scripts/start-s3)');
   return ['--storage', `s3://${S3_BUCKET}/${path.basename(storage)}`, '--s3-endpoint', S3_ENDPOINT,
-    '--cache-dir', path.join(storage, 'cache')];
+];
 }
 
 /**
