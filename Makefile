@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 STORAGE ?= ./data
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: setup build run test unit-test integration-test asan clean format
+.PHONY: setup build run test unit-test integration-test s3-test asan clean format
 
 setup:
 	bash scripts/setup
@@ -24,8 +24,12 @@ unit-test: build
 integration-test: build
 	STRATA_BIN=$(abspath $(BUILD)/strata) bash tests/run
 
+# The Node SDK suite and the ObjectStore contract suite against a throwaway Ceph RGW.
+s3-test: build
+	STRATA_BIN=$(abspath $(BUILD)/strata) BUILD=$(abspath $(BUILD)) bash tests/run-s3
+
 test: setup
-	$(MAKE) unit-test integration-test
+	$(MAKE) unit-test integration-test s3-test
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
