@@ -81,13 +81,13 @@ Result<std::unique_ptr<VectorIndex>> BuildFlatIndex(const IndexSpec& spec, const
   bool binary = IsBinaryMetric(spec.metric);
   int64_t max_dim = binary ? ivf::kMaxDim * 8 : ivf::kMaxDim;
   if (data.dim <= 0 || data.dim > max_dim || (binary && data.dim % 8 != 0)) {
-    return InvalidArgument("bad dimension " + std::to_string(data.dim) + " for " +
-                           spec.index_type);
+    return InvalidArgument("bad dimension " + std::to_string(data.dim) + " for " + spec.index_type);
   }
   if (data.n < 0 || data.n >= ivf::kMaxRows) {
     return InvalidArgument("bad row count " + std::to_string(data.n));
   }
-  const uint8_t* src = binary ? data.binary_data : reinterpret_cast<const uint8_t*>(data.float_data);
+  const uint8_t* src =
+      binary ? data.binary_data : reinterpret_cast<const uint8_t*>(data.float_data);
   if (data.n > 0 && src == nullptr) return InvalidArgument(spec.index_type + " needs vector data");
   std::vector<uint8_t> bytes(src, src + data.n * RowBytes(binary, data.dim));
   return std::unique_ptr<VectorIndex>(

@@ -41,9 +41,9 @@ TEST(FlatIndexTest, BinaryFlat) {
   ASSERT_TRUE(index.ok());
   std::vector<TopK> want, got;
   const uint8_t* q = rows.data() + 500 * 8;
-  ASSERT_TRUE(SearchBinaryFlat(rows.data(), 500, 64, q, 1, MetricType::kJaccard, 5, nullptr,
-                               nullptr, &want)
-                  .ok());
+  ASSERT_TRUE(
+      SearchBinaryFlat(rows.data(), 500, 64, q, 1, MetricType::kJaccard, 5, nullptr, nullptr, &want)
+          .ok());
   ASSERT_TRUE((*index)->Search(q, 1, 5, {}, nullptr, nullptr, &got).ok());
   EXPECT_EQ(got[0].ids, want[0].ids);
   std::string bytes;

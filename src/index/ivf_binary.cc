@@ -17,9 +17,8 @@ constexpr uint64_t kSeed = 0x5eed;
 
 class BinIvfIndex : public IvfIndexBase {
  public:
-  static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec,
-                                                    const IvfHeader& header, const uint8_t* rows,
-                                                    ThreadPool* pool) {
+  static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec, const IvfHeader& header,
+                                                    const uint8_t* rows, ThreadPool* pool) {
     auto index = std::make_unique<BinIvfIndex>();
     index->spec_ = spec;
     index->header_ = header;
@@ -98,12 +97,14 @@ class BinIvfIndex : public IvfIndexBase {
       std::vector<std::pair<float, int32_t>> scored(static_cast<size_t>(nlist));
       for (int64_t i = block * kBlock; i < std::min(n, (block + 1) * kBlock); ++i) {
         for (int64_t l = 0; l < nlist; ++l) {
-          scored[static_cast<size_t>(l)] = {distance(rows + i * static_cast<int64_t>(bytes),
-                                                     centroids_.data() + l * static_cast<int64_t>(bytes), bytes),
-                                            static_cast<int32_t>(l)};
+          scored[static_cast<size_t>(l)] = {
+              distance(rows + i * static_cast<int64_t>(bytes),
+                       centroids_.data() + l * static_cast<int64_t>(bytes), bytes),
+              static_cast<int32_t>(l)};
         }
         std::partial_sort(scored.begin(), scored.begin() + count, scored.end());
-        for (int64_t p = 0; p < count; ++p) labels[i * count + p] = scored[static_cast<size_t>(p)].second;
+        for (int64_t p = 0; p < count; ++p)
+          labels[i * count + p] = scored[static_cast<size_t>(p)].second;
       }
     });
   }

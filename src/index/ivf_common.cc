@@ -100,7 +100,8 @@ Status ReadHeader(ByteReader* r, IvfHeader* header) {
 void InvertedLists::Build(const int32_t* labels, int64_t n, int64_t nlist) {
   offsets.assign(static_cast<size_t>(nlist) + 1, 0);
   for (int64_t i = 0; i < n; ++i) ++offsets[static_cast<size_t>(labels[i]) + 1];
-  for (int64_t l = 0; l < nlist; ++l) offsets[static_cast<size_t>(l) + 1] += offsets[static_cast<size_t>(l)];
+  for (int64_t l = 0; l < nlist; ++l)
+    offsets[static_cast<size_t>(l) + 1] += offsets[static_cast<size_t>(l)];
   std::vector<uint64_t> fill(offsets.begin(), offsets.end() - 1);
   ids.resize(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
@@ -167,8 +168,7 @@ Status IvfIndexBase::Search(const void* queries, int64_t nq, int64_t k,
     return InvalidArgument("filter has " + std::to_string(allowed->size()) + " bits for " +
                            std::to_string(header_.n) + " rows");
   }
-  ASSIGN_OR_RETURN(int64_t nprobe,
-                   IntParam(search_params, "nprobe", kDefaultNprobe, 1, kMaxNlist));
+  ASSIGN_OR_RETURN(int64_t nprobe, IntParam(search_params, "nprobe", kDefaultNprobe, 1, kMaxNlist));
   int64_t nlist = header_.nlist;
   nprobe = std::min(nprobe, nlist);
 
@@ -180,8 +180,7 @@ Status IvfIndexBase::Search(const void* queries, int64_t nq, int64_t k,
     queries = normalized.data();
   }
 
-  int64_t allowed_count =
-      allowed != nullptr ? static_cast<int64_t>(allowed->Count()) : header_.n;
+  int64_t allowed_count = allowed != nullptr ? static_cast<int64_t>(allowed->Count()) : header_.n;
   int64_t wanted = std::min(k, allowed_count);
   // When the probed lists can be expected to hold fewer than k allowed rows (a selective
   // filter), every list is scanned from the start: the bitset test per row is cheap next to a
@@ -217,8 +216,7 @@ Status IvfIndexBase::Search(const void* queries, int64_t nq, int64_t k,
   return Status::Ok();
 }
 
-Status FloatIvfBase::TrainLists(const float* rows, ThreadPool* pool,
-                                std::vector<int32_t>* labels) {
+Status FloatIvfBase::TrainLists(const float* rows, ThreadPool* pool, std::vector<int32_t>* labels) {
   KMeansOptions options;
   options.spherical = inner_product();
   ASSIGN_OR_RETURN(centroids_,

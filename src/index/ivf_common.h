@@ -128,7 +128,8 @@ struct InvertedLists {
 
   int64_t nlist() const { return static_cast<int64_t>(offsets.size()) - 1; }
   int64_t ListSize(int64_t l) const {
-    return static_cast<int64_t>(offsets[static_cast<size_t>(l) + 1] - offsets[static_cast<size_t>(l)]);
+    return static_cast<int64_t>(offsets[static_cast<size_t>(l) + 1] -
+                                offsets[static_cast<size_t>(l)]);
   }
   // Groups rows 0..n-1 by label (each in [0, nlist)), keeping row order inside a list.
   void Build(const int32_t* labels, int64_t n, int64_t nlist);

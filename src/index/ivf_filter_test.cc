@@ -122,8 +122,7 @@ TEST_P(IvfFilterTest, CorruptPayloadsAreDataLoss) {
   EXPECT_EQ(LoadIvfIndex(other, good, "obj").status().code(), StatusCode::kDataLoss);
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, IvfFilterTest,
-                         ::testing::Values("IVF_FLAT", "IVF_SQ8", "IVF_PQ"));
+INSTANTIATE_TEST_SUITE_P(Types, IvfFilterTest, ::testing::Values("IVF_FLAT", "IVF_SQ8", "IVF_PQ"));
 
 TEST(IvfBinaryFilterTest, CorruptBinaryPayloadIsDataLoss) {
   std::vector<uint8_t> rows = ClusteredBits(2000, 128, 8, 1);

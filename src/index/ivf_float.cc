@@ -13,9 +13,8 @@ namespace {
 // IVF_FLAT: list rows stored whole (unit length for COSINE), in list order.
 class IvfFlatIndex : public FloatIvfBase {
  public:
-  static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec,
-                                                    const IvfHeader& header, const float* rows,
-                                                    ThreadPool* pool) {
+  static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec, const IvfHeader& header,
+                                                    const float* rows, ThreadPool* pool) {
     auto index = std::make_unique<IvfFlatIndex>();
     index->spec_ = spec;
     index->header_ = header;
@@ -98,9 +97,8 @@ class IvfFlatIndex : public FloatIvfBase {
 // spread, for a negligible size cost.
 class IvfSq8Index : public FloatIvfBase {
  public:
-  static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec,
-                                                    const IvfHeader& header, const float* rows,
-                                                    ThreadPool* pool) {
+  static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec, const IvfHeader& header,
+                                                    const float* rows, ThreadPool* pool) {
     auto index = std::make_unique<IvfSq8Index>();
     index->spec_ = spec;
     index->header_ = header;
@@ -158,8 +156,7 @@ class IvfSq8Index : public FloatIvfBase {
   }
 
   int64_t MemoryBytes() const override {
-    return static_cast<int64_t>((centroids_.size() + vmin_.size() + scale_.size()) *
-                                    sizeof(float) +
+    return static_cast<int64_t>((centroids_.size() + vmin_.size() + scale_.size()) * sizeof(float) +
                                 codes_.size()) +
            lists_.MemoryBytes();
   }

@@ -28,8 +28,7 @@ Result<std::unique_ptr<VectorIndex>> BuildIvfIndex(const IndexSpec& spec, const 
   }
   int64_t max_dim = binary ? ivf::kMaxDim * 8 : ivf::kMaxDim;
   if (data.dim <= 0 || data.dim > max_dim || (binary && data.dim % 8 != 0)) {
-    return InvalidArgument("bad dimension " + std::to_string(data.dim) + " for " +
-                           spec.index_type);
+    return InvalidArgument("bad dimension " + std::to_string(data.dim) + " for " + spec.index_type);
   }
   ASSIGN_OR_RETURN(int64_t nlist,
                    ivf::IntParam(spec.params, "nlist", ivf::kDefaultNlist, 1, ivf::kMaxNlist));
@@ -46,8 +45,8 @@ Result<std::unique_ptr<VectorIndex>> BuildIvfIndex(const IndexSpec& spec, const 
   if (type == IvfType::kPq) {
     ASSIGN_OR_RETURN(m, ivf::IntParam(spec.params, "m", 0, 1, data.dim));
     if (m == 0 || data.dim % m != 0) {
-      return InvalidArgument("IVF_PQ needs m dividing dim " + std::to_string(data.dim) +
-                             ", got " + std::to_string(m));
+      return InvalidArgument("IVF_PQ needs m dividing dim " + std::to_string(data.dim) + ", got " +
+                             std::to_string(m));
     }
     ASSIGN_OR_RETURN(nbits, ivf::IntParam(spec.params, "nbits", ivf::kDefaultNbits, 1, 16));
   }

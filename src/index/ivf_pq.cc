@@ -15,9 +15,9 @@ namespace {
 
 class IvfPqIndex : public FloatIvfBase {
  public:
-  static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec,
-                                                    const IvfHeader& header, const float* rows,
-                                                    int64_t m, int64_t nbits, ThreadPool* pool) {
+  static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec, const IvfHeader& header,
+                                                    const float* rows, int64_t m, int64_t nbits,
+                                                    ThreadPool* pool) {
     auto index = std::make_unique<IvfPqIndex>();
     index->spec_ = spec;
     index->header_ = header;
@@ -41,7 +41,8 @@ class IvfPqIndex : public FloatIvfBase {
         int64_t row = index->lists_.ids[static_cast<size_t>(pos)];
         const float* centroid = index->Centroid(labels[static_cast<size_t>(row)]);
         for (int64_t d = 0; d < dsub; ++d) {
-          sub[static_cast<size_t>(pos * dsub + d)] = rows[row * dim + j * dsub + d] - centroid[j * dsub + d];
+          sub[static_cast<size_t>(pos * dsub + d)] =
+              rows[row * dim + j * dsub + d] - centroid[j * dsub + d];
         }
       }
       ASSIGN_OR_RETURN(std::vector<float> codebook,
@@ -49,7 +50,8 @@ class IvfPqIndex : public FloatIvfBase {
       std::copy(codebook.begin(), codebook.end(), index->codebooks_.begin() + j * ksub * dsub);
       NearestCentroids(sub.data(), n, dsub, codebook.data(), ksub, 1, false, pool,
                        sub_labels.data());
-      for (int64_t pos = 0; pos < n; ++pos) index->SetCode(pos, j, sub_labels[static_cast<size_t>(pos)]);
+      for (int64_t pos = 0; pos < n; ++pos)
+        index->SetCode(pos, j, sub_labels[static_cast<size_t>(pos)]);
     }
     return std::unique_ptr<VectorIndex>(std::move(index));
   }
@@ -140,7 +142,8 @@ class IvfPqIndex : public FloatIvfBase {
       float offset = 0;
       if (l2) {
         residual_.resize(static_cast<size_t>(dim));
-        for (int64_t d = 0; d < dim; ++d) residual_[static_cast<size_t>(d)] = query_[d] - centroid[d];
+        for (int64_t d = 0; d < dim; ++d)
+          residual_[static_cast<size_t>(d)] = query_[d] - centroid[d];
         FillTable(residual_.data(), /*l2=*/true);
       } else {
         offset = InnerProduct(query_, centroid, static_cast<size_t>(dim));
@@ -159,7 +162,8 @@ class IvfPqIndex : public FloatIvfBase {
           for (int64_t j = 0; j < m; ++j) sum += table_[static_cast<size_t>(j * ksub + code[j])];
         } else {
           for (int64_t j = 0; j < m; ++j) {
-            sum += table_[static_cast<size_t>(j * ksub + index_->Code(static_cast<int64_t>(pos), j))];
+            sum +=
+                table_[static_cast<size_t>(j * ksub + index_->Code(static_cast<int64_t>(pos), j))];
           }
         }
         float key = l2 ? sum : -(offset + sum);

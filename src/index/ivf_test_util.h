@@ -13,8 +13,7 @@ namespace strata::testing_util {
 
 // n rows of dim floats around `clusters` random centres (uniform in [-4, 4]) with unit
 // Gaussian noise per dimension.
-inline std::vector<float> ClusteredFloats(int64_t n, int64_t dim, int64_t clusters,
-                                          uint32_t seed) {
+inline std::vector<float> ClusteredFloats(int64_t n, int64_t dim, int64_t clusters, uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> centre(-4.0f, 4.0f);
   std::normal_distribution<float> noise(0.0f, 1.0f);
@@ -25,7 +24,8 @@ inline std::vector<float> ClusteredFloats(int64_t n, int64_t dim, int64_t cluste
   for (int64_t i = 0; i < n; ++i) {
     int64_t c = pick(rng);
     for (int64_t d = 0; d < dim; ++d) {
-      rows[static_cast<size_t>(i * dim + d)] = centres[static_cast<size_t>(c * dim + d)] + noise(rng);
+      rows[static_cast<size_t>(i * dim + d)] =
+          centres[static_cast<size_t>(c * dim + d)] + noise(rng);
     }
   }
   return rows;

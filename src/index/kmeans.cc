@@ -30,9 +30,9 @@ bool Before(const Candidate& a, const Candidate& b) {
 }
 
 // Nearest centroids for rows [begin, end).
-void AssignBlock(const float* data, int64_t begin, int64_t end, int64_t dim,
-                 const float* centroids, const std::vector<float>& centroid_sqnorms, int64_t k,
-                 int64_t count, bool inner_product, int32_t* labels) {
+void AssignBlock(const float* data, int64_t begin, int64_t end, int64_t dim, const float* centroids,
+                 const std::vector<float>& centroid_sqnorms, int64_t k, int64_t count,
+                 bool inner_product, int32_t* labels) {
   const DistanceKernels& kernels = Kernels();
   int64_t rows = end - begin;
   std::vector<float> dots(static_cast<size_t>(rows * kCentroidBlock));
@@ -99,9 +99,8 @@ void NormalizeRows(float* data, int64_t n, int64_t dim) {
   }
 }
 
-void NearestCentroids(const float* data, int64_t n, int64_t dim, const float* centroids,
-                      int64_t k, int64_t count, bool inner_product, ThreadPool* pool,
-                      int32_t* labels) {
+void NearestCentroids(const float* data, int64_t n, int64_t dim, const float* centroids, int64_t k,
+                      int64_t count, bool inner_product, ThreadPool* pool, int32_t* labels) {
   std::vector<float> sqnorms(static_cast<size_t>(k), 0.0f);
   if (!inner_product) {
     const DistanceKernels& kernels = Kernels();
@@ -168,8 +167,8 @@ Result<std::vector<float>> TrainKMeans(const float* data, int64_t n, int64_t dim
   std::vector<double> sums(static_cast<size_t>(k) * udim);
   std::vector<int64_t> sizes(static_cast<size_t>(k));
   for (int iter = 0; iter < options.iterations; ++iter) {
-    NearestCentroids(sample.data(), sample_n, dim, centroids.data(), k, 1, options.spherical,
-                     pool, labels.data());
+    NearestCentroids(sample.data(), sample_n, dim, centroids.data(), k, 1, options.spherical, pool,
+                     labels.data());
     // Update step, in double so the mean does not depend on summation order much; it is
     // k times cheaper than the assignment, so it runs on the caller.
     std::fill(sums.begin(), sums.end(), 0.0);

@@ -37,9 +37,8 @@ Result<std::vector<float>> TrainKMeans(const float* data, int64_t n, int64_t dim
 // For each of the n rows of `data`, the `count` nearest of the k centroids, nearest first,
 // written to labels[i * count ...]: smallest |x - c|^2, or with inner_product the largest
 // x.c. Ties go to the lower centroid index. Requires 1 <= count <= k.
-void NearestCentroids(const float* data, int64_t n, int64_t dim, const float* centroids,
-                      int64_t k, int64_t count, bool inner_product, ThreadPool* pool,
-                      int32_t* labels);
+void NearestCentroids(const float* data, int64_t n, int64_t dim, const float* centroids, int64_t k,
+                      int64_t count, bool inner_product, ThreadPool* pool, int32_t* labels);
 
 // Scales each of the n rows to unit length in place; zero rows stay zero.
 void NormalizeRows(float* data, int64_t n, int64_t dim);
