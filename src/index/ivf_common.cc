@@ -1,0 +1,238 @@
+#include "index/ivf_common.h"
+
+#include <charconv>
+
+#include "index/kmeans.h"
+
+namespace strata::ivf {
+
+Result<IvfType> ParseIvfType(std::string_view index_type) {
+  if (index_type == "IVF_FLAT") return IvfType::kFlat;
+  if (index_type == "IVF_SQ8") return IvfType::kSq8;
+  if (index_type == "IVF_PQ") return IvfType::kPq;
+  if (index_type == "BIN_IVF_FLAT") return IvfType::kBinFlat;
+  return InvalidArgument("not an IVF index type: \"" + std::string(index_type) +
+                         "\"; valid: IVF_FLAT, IVF_SQ8, IVF_PQ, BIN_IVF_FLAT");
+}
+
+std::string_view IvfTypeName(IvfType type) {
+  switch (type) {
+    case IvfType::kFlat:
+      return "IVF_FLAT";
+    case IvfType::kSq8:
+      return "IVF_SQ8";
+    case IvfType::kPq:
+      return "IVF_PQ";
+    case IvfType::kBinFlat:
+      return "BIN_IVF_FLAT";
+  }
+  return "unknown";
+}
+
+Result<int64_t> IntParam(const nlohmann::json& params, const char* name, int64_t fallback,
+                         int64_t lo, int64_t hi) {
+  if (!params.is_object() || !params.contains(name)) return fallback;
+  const nlohmann::json& v = params[name];
+  int64_t value = 0;
+  bool ok = false;
+  if (v.is_number_integer()) {
+    value = v.get<int64_t>();
+    ok = true;
+  } else if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    ok = ec == std::errc() && end == s.data() + s.size() && !s.empty();
+  }
+  if (!ok) return InvalidArgument(std::string(name) + " must be an integer, got " + v.dump());
+  if (value < lo || value > hi) {
+    return InvalidArgument(std::string(name) + " must be in [" + std::to_string(lo) + ", " +
+                           std::to_string(hi) + "], got " + std::to_string(value));
+  }
+  return value;
+}
+
+int64_t EffectiveNlist(int64_t nlist, int64_t n) {
+  return std::max<int64_t>(1, std::min(nlist, n / kMinRowsPerList));
+}
+
+void WriteHeader(const IvfHeader& header, ByteWriter* w) {
+  w->Put(kIvfMagic);
+  w->Put(kIvfVersion);
+  w->Put(static_cast<uint8_t>(header.type));
+  w->Put(static_cast<uint8_t>(header.metric));
+  w->Put(uint16_t{0});
+  w->Put(header.dim);
+  w->Put(header.n);
+  w->Put(header.nlist);
+}
+
+Status ReadHeader(ByteReader* r, IvfHeader* header) {
+  uint32_t magic = 0, version = 0;
+  uint8_t type = 0, metric = 0;
+  uint16_t reserved = 0;
+  RETURN_IF_ERROR(r->Get(&magic));
+  if (magic != kIvfMagic) return r->Corrupt("bad magic");
+  RETURN_IF_ERROR(r->Get(&version));
+  if (version != kIvfVersion) return r->Corrupt("unknown version " + std::to_string(version));
+  RETURN_IF_ERROR(r->Get(&type));
+  RETURN_IF_ERROR(r->Get(&metric));
+  RETURN_IF_ERROR(r->Get(&reserved));
+  RETURN_IF_ERROR(r->Get(&header->dim));
+  RETURN_IF_ERROR(r->Get(&header->n));
+  RETURN_IF_ERROR(r->Get(&header->nlist));
+  if (type < 1 || type > 4) return r->Corrupt("unknown index type");
+  if (metric > static_cast<uint8_t>(MetricType::kJaccard)) return r->Corrupt("unknown metric");
+  header->type = static_cast<IvfType>(type);
+  header->metric = static_cast<MetricType>(metric);
+  bool binary = header->type == IvfType::kBinFlat;
+  if (IsBinaryMetric(header->metric) != binary) return r->Corrupt("metric does not fit type");
+  int64_t max_dim = binary ? kMaxDim * 8 : kMaxDim;
+  if (header->dim <= 0 || header->dim > max_dim || (binary && header->dim % 8 != 0)) {
+    return r->Corrupt("bad dimension");
+  }
+  if (header->n <= 0 || header->n >= kMaxRows) return r->Corrupt("bad row count");
+  if (header->nlist < 1 || header->nlist > std::min(kMaxNlist, header->n)) {
+    return r->Corrupt("bad nlist");
+  }
+  return Status::Ok();
+}
+
+void InvertedLists::Build(const int32_t* labels, int64_t n, int64_t nlist) {
+  offsets.assign(static_cast<size_t>(nlist) + 1, 0);
+  for (int64_t i = 0; i < n; ++i) ++offsets[static_cast<size_t>(labels[i]) + 1];
+  for (int64_t l = 0; l < nlist; ++l)
+    offsets[static_cast<size_t>(l) + 1] += offsets[static_cast<size_t>(l)];
+  std::vector<uint64_t> fill(offsets.begin(), offsets.end() - 1);
+  ids.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    ids[fill[static_cast<size_t>(labels[i])]++] = static_cast<uint32_t>(i);
+  }
+}
+
+void InvertedLists::Write(ByteWriter* w) const {
+  w->PutArray(offsets);
+  w->PutArray(ids);
+}
+
+Status InvertedLists::Read(ByteReader* r, int64_t nlist, int64_t n) {
+  RETURN_IF_ERROR(r->GetArray(nlist + 1, &offsets));
+  if (offsets.front() != 0 || offsets.back() != static_cast<uint64_t>(n)) {
+    return r->Corrupt("list offsets do not span the rows");
+  }
+  for (size_t l = 0; l + 1 < offsets.size(); ++l) {
+    if (offsets[l] > offsets[l + 1]) return r->Corrupt("list offsets decrease");
+  }
+  RETURN_IF_ERROR(r->GetArray(n, &ids));
+  std::vector<bool> seen(static_cast<size_t>(n), false);
+  for (uint32_t id : ids) {
+    if (id >= static_cast<uint64_t>(n) || seen[id]) return r->Corrupt("bad or repeated row id");
+    seen[id] = true;
+  }
+  return Status::Ok();
+}
+
+void TopKHeap::Finish(MetricType metric, TopK* out) {
+  std::sort_heap(heap_.begin(), heap_.end(), Closer);
+  bool higher = HigherIsCloser(metric);
+  out->k = static_cast<int64_t>(k_);
+  out->ids.assign(k_, -1);
+  out->scores.assign(k_, higher ? -std::numeric_limits<float>::infinity()
+                                : std::numeric_limits<float>::infinity());
+  for (size_t i = 0; i < heap_.size(); ++i) {
+    out->ids[i] = heap_[i].id;
+    out->scores[i] = higher ? -heap_[i].key : heap_[i].key;
+  }
+  heap_.clear();
+}
+
+void ParallelRange(ThreadPool* pool, int64_t n, const std::function<void(int64_t)>& body) {
+  if (pool == nullptr || n < 2) {
+    for (int64_t i = 0; i < n; ++i) body(i);
+    return;
+  }
+  pool->ParallelFor(static_cast<size_t>(n), [&](size_t i) { body(static_cast<int64_t>(i)); });
+}
+
+Status IvfIndexBase::Search(const void* queries, int64_t nq, int64_t k,
+                            const nlohmann::json& search_params, const Bitset* allowed,
+                            ThreadPool* pool, std::vector<TopK>* out) const {
+  if (nq < 0) return InvalidArgument("negative query count");
+  if ((nq > 0 && queries == nullptr) || out == nullptr) {
+    return InvalidArgument("null queries or output");
+  }
+  if (k < 1 || k > kMaxK) {
+    return InvalidArgument("k must be in [1, " + std::to_string(kMaxK) + "], got " +
+                           std::to_string(k));
+  }
+  if (allowed != nullptr && static_cast<int64_t>(allowed->size()) != header_.n) {
+    return InvalidArgument("filter has " + std::to_string(allowed->size()) + " bits for " +
+                           std::to_string(header_.n) + " rows");
+  }
+  ASSIGN_OR_RETURN(int64_t nprobe, IntParam(search_params, "nprobe", kDefaultNprobe, 1, kMaxNlist));
+  int64_t nlist = header_.nlist;
+  nprobe = std::min(nprobe, nlist);
+
+  std::vector<float> normalized;
+  if (header_.metric == MetricType::kCosine) {
+    const float* q = static_cast<const float*>(queries);
+    normalized.assign(q, q + nq * header_.dim);
+    NormalizeRows(normalized.data(), nq, header_.dim);
+    queries = normalized.data();
+  }
+
+  int64_t allowed_count = allowed != nullptr ? static_cast<int64_t>(allowed->Count()) : header_.n;
+  int64_t wanted = std::min(k, allowed_count);
+  // When the probed lists can be expected to hold fewer than k allowed rows (a selective
+  // filter), every list is scanned from the start: the bitset test per row is cheap next to a
+  // distance, and a probe pass would mostly be wasted.
+  bool scan_all = allowed_count * nprobe < k * nlist || nprobe == nlist;
+  std::vector<int32_t> probes;
+  if (!scan_all && nq > 0) Probe(queries, nq, nprobe, pool, &probes);
+
+  out->assign(static_cast<size_t>(nq), TopK{});
+  const uint8_t* query_bytes = static_cast<const uint8_t*>(queries);
+  int64_t row_bytes = QueryBytes();
+  ParallelRange(pool, nq, [&](int64_t q) {
+    std::unique_ptr<ListScanner> scanner = NewScanner(query_bytes + q * row_bytes);
+    TopKHeap heap(k);
+    bool full = scan_all;
+    if (!full) {
+      int64_t seen = 0;
+      for (int64_t p = 0; p < nprobe; ++p) {
+        seen += scanner->Scan(probes[static_cast<size_t>(q * nprobe + p)], allowed, &heap);
+      }
+      // Too few allowed rows in the probed lists: fall back to all lists, so k hits come back
+      // whenever k rows are allowed.
+      if (seen < wanted) {
+        heap.Clear();
+        full = true;
+      }
+    }
+    if (full) {
+      for (int64_t l = 0; l < nlist; ++l) scanner->Scan(l, allowed, &heap);
+    }
+    heap.Finish(header_.metric, &(*out)[static_cast<size_t>(q)]);
+  });
+  return Status::Ok();
+}
+
+Status FloatIvfBase::TrainLists(const float* rows, ThreadPool* pool, std::vector<int32_t>* labels) {
+  KMeansOptions options;
+  options.spherical = inner_product();
+  ASSIGN_OR_RETURN(centroids_,
+                   TrainKMeans(rows, header_.n, header_.dim, header_.nlist, options, pool));
+  labels->resize(static_cast<size_t>(header_.n));
+  NearestCentroids(rows, header_.n, header_.dim, centroids_.data(), header_.nlist, 1,
+                   inner_product(), pool, labels->data());
+  lists_.Build(labels->data(), header_.n, header_.nlist);
+  return Status::Ok();
+}
+
+void FloatIvfBase::Probe(const void* queries, int64_t nq, int64_t nprobe, ThreadPool* pool,
+                         std::vector<int32_t>* lists) const {
+  lists->resize(static_cast<size_t>(nq * nprobe));
+  NearestCentroids(static_cast<const float*>(queries), nq, header_.dim, centroids_.data(),
+                   header_.nlist, nprobe, inner_product(), pool, lists->data());
+}
+
+}  // namespace strata::ivf

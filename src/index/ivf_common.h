@@ -1,0 +1,253 @@
+// Internal to the IVF indexes (ivf_*.cc): parameters, the payload reader and writer, the
+// inverted lists, the bounded top-k heap and IvfIndexBase, which runs the search loop that
+// every IVF type shares (probe choice, filter fallback, parallelism over queries) and leaves
+// the scanning of one list to the type.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "index/vector_index.h"
+
+namespace strata::ivf {
+
+// Milvus's ranges and defaults.
+constexpr int64_t kMaxNlist = 65536;
+constexpr int64_t kDefaultNlist = 128;
+constexpr int64_t kDefaultNprobe = 8;
+constexpr int64_t kDefaultNbits = 8;
+constexpr int64_t kMaxDim = 32768;
+constexpr int64_t kMaxK = 16384;
+// Fewer training rows per list than this gives poor lists (FAISS warns below 39), so a small
+// segment gets fewer lists: nlist_effective = max(1, min(nlist, n / kMinRowsPerList)).
+constexpr int64_t kMinRowsPerList = 39;
+// Row ids are stored as uint32.
+constexpr int64_t kMaxRows = int64_t{1} << 31;
+
+// Payload header constants (see doc/indexes.md).
+constexpr uint32_t kIvfMagic = 0x46564953;  // "SIVF" little-endian
+constexpr uint32_t kIvfVersion = 1;
+enum class IvfType : uint8_t { kFlat = 1, kSq8 = 2, kPq = 3, kBinFlat = 4 };
+
+Result<IvfType> ParseIvfType(std::string_view index_type);
+std::string_view IvfTypeName(IvfType type);
+
+// An integer parameter (a JSON number or a numeric string, as Milvus clients send both):
+// `fallback` when absent, InvalidArgument when malformed or outside [lo, hi].
+Result<int64_t> IntParam(const nlohmann::json& params, const char* name, int64_t fallback,
+                         int64_t lo, int64_t hi);
+
+int64_t EffectiveNlist(int64_t nlist, int64_t n);
+
+// Lower key = closer: similarities are negated.
+inline float ToKey(float score, MetricType metric) {
+  return HigherIsCloser(metric) ? -score : score;
+}
+
+// Appends little-endian fixed-size values to a string.
+class ByteWriter {
+ public:
+  explicit ByteWriter(std::string* out) : out_(out) {}
+  template <typename T>
+  void Put(T value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out_->append(reinterpret_cast<const char*>(&value), sizeof(T));
+  }
+  template <typename T>
+  void PutArray(const std::vector<T>& values) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out_->append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+  }
+
+ private:
+  std::string* out_;
+};
+
+// Reads what ByteWriter wrote; every read is bounds-checked and fails with DataLoss naming
+// the object.
+class ByteReader {
+ public:
+  ByteReader(std::string_view bytes, std::string_view object_name)
+      : bytes_(bytes), name_(object_name) {}
+
+  template <typename T>
+  Status Get(T* value) {
+    if (bytes_.size() - pos_ < sizeof(T)) return Corrupt("truncated");
+    std::memcpy(value, bytes_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return Status::Ok();
+  }
+  // Reads `count` values; the size is checked before anything is allocated.
+  template <typename T>
+  Status GetArray(int64_t count, std::vector<T>* values) {
+    if (count < 0 || static_cast<uint64_t>(count) > (bytes_.size() - pos_) / sizeof(T)) {
+      return Corrupt("truncated array");
+    }
+    values->resize(static_cast<size_t>(count));
+    std::memcpy(values->data(), bytes_.data() + pos_, static_cast<size_t>(count) * sizeof(T));
+    pos_ += static_cast<size_t>(count) * sizeof(T);
+    return Status::Ok();
+  }
+  bool AtEnd() const { return pos_ == bytes_.size(); }
+  Status Corrupt(std::string_view what) const {
+    return DataLoss(std::string(name_) + ": corrupt index payload: " + std::string(what));
+  }
+
+ private:
+  std::string_view bytes_;
+  std::string_view name_;
+  size_t pos_ = 0;
+};
+
+// The fixed part of every IVF payload.
+struct IvfHeader {
+  IvfType type = IvfType::kFlat;
+  MetricType metric = MetricType::kL2;
+  int64_t dim = 0;  // floats, or bits for binary
+  int64_t n = 0;
+  int64_t nlist = 0;  // effective
+};
+void WriteHeader(const IvfHeader& header, ByteWriter* w);
+// Checks magic, version, enum values and ranges.
+Status ReadHeader(ByteReader* r, IvfHeader* header);
+
+// Rows grouped by list: list l holds positions [offsets[l], offsets[l + 1]) of `ids` (and of
+// the type's code array, which is kept in the same order).
+struct InvertedLists {
+  std::vector<uint64_t> offsets;
+  std::vector<uint32_t> ids;
+
+  int64_t nlist() const { return static_cast<int64_t>(offsets.size()) - 1; }
+  int64_t ListSize(int64_t l) const {
+    return static_cast<int64_t>(offsets[static_cast<size_t>(l) + 1] -
+                                offsets[static_cast<size_t>(l)]);
+  }
+  // Groups rows 0..n-1 by label (each in [0, nlist)), keeping row order inside a list.
+  void Build(const int32_t* labels, int64_t n, int64_t nlist);
+  int64_t MemoryBytes() const {
+    return static_cast<int64_t>(offsets.size() * sizeof(uint64_t) + ids.size() * sizeof(uint32_t));
+  }
+  void Write(ByteWriter* w) const;
+  // Reads nlist + 1 offsets and n ids; checks that offsets climb from 0 to n and the ids are
+  // a permutation of 0..n-1.
+  Status Read(ByteReader* r, int64_t nlist, int64_t n);
+};
+
+struct Hit {
+  float key;
+  int64_t id;
+};
+
+// The k closest hits offered (ties to the lower id); NaN keys never enter.
+class TopKHeap {
+ public:
+  explicit TopKHeap(int64_t k) : k_(static_cast<size_t>(k)) { heap_.reserve(k_); }
+  // Keys above this cannot enter.
+  float Bound() const {
+    return heap_.size() == k_ ? heap_.front().key : std::numeric_limits<float>::infinity();
+  }
+  void Add(float key, int64_t id) {
+    Hit hit{key, id};
+    if (heap_.size() == k_) {
+      if (!Closer(hit, heap_.front())) return;
+      std::pop_heap(heap_.begin(), heap_.end(), Closer);
+      heap_.back() = hit;
+      std::push_heap(heap_.begin(), heap_.end(), Closer);
+    } else if (!std::isnan(key)) {
+      heap_.push_back(hit);
+      std::push_heap(heap_.begin(), heap_.end(), Closer);
+    }
+  }
+  void Clear() { heap_.clear(); }
+  // Fills `out` (k entries, padded as flat_search.h does) and empties the heap.
+  void Finish(MetricType metric, TopK* out);
+
+ private:
+  static bool Closer(const Hit& a, const Hit& b) {
+    return a.key < b.key || (a.key == b.key && a.id < b.id);
+  }
+  size_t k_;
+  std::vector<Hit> heap_;
+};
+
+// Scans lists for one query.
+class ListScanner {
+ public:
+  virtual ~ListScanner() = default;
+  // Offers every allowed row of list `l` to `heap`; returns how many allowed rows it saw.
+  virtual int64_t Scan(int64_t l, const Bitset* allowed, TopKHeap* heap) = 0;
+};
+
+// The search loop shared by the IVF types. Subclasses fill header_ and lists_ and provide the
+// probe order and a scanner; Search() validates its inputs, normalises COSINE queries, and
+// for each query scans the nprobe nearest lists, or every list when the filter leaves too few
+// rows there (see doc/indexes.md). Thread-safe once built.
+class IvfIndexBase : public VectorIndex {
+ public:
+  const IndexSpec& spec() const override { return spec_; }
+  int64_t size() const override { return header_.n; }
+  int64_t dim() const override { return header_.dim; }
+  Status Search(const void* queries, int64_t nq, int64_t k, const nlohmann::json& search_params,
+                const Bitset* allowed, ThreadPool* pool, std::vector<TopK>* out) const override;
+
+ protected:
+  bool binary() const { return header_.type == IvfType::kBinFlat; }
+  // Bytes per query row.
+  int64_t QueryBytes() const { return binary() ? header_.dim / 8 : header_.dim * 4; }
+  // The `nprobe` lists to scan for each query (nq * nprobe list numbers).
+  virtual void Probe(const void* queries, int64_t nq, int64_t nprobe, ThreadPool* pool,
+                     std::vector<int32_t>* lists) const = 0;
+  virtual std::unique_ptr<ListScanner> NewScanner(const void* query) const = 0;
+
+  IndexSpec spec_;
+  IvfHeader header_;
+  InvertedLists lists_;
+};
+
+// The coarse quantizer of the float types (IVF_FLAT, IVF_SQ8, IVF_PQ): k-means centroids,
+// spherical for IP and COSINE, with rows assigned to the nearest (L2) or the largest inner
+// product (IP, COSINE) centroid, and queries probing the same way.
+class FloatIvfBase : public IvfIndexBase {
+ protected:
+  bool inner_product() const { return header_.metric != MetricType::kL2; }
+  // Trains header_.nlist centroids over `rows` (unit length already for COSINE), fills lists_
+  // and returns each row's list in *labels.
+  Status TrainLists(const float* rows, ThreadPool* pool, std::vector<int32_t>* labels);
+  void Probe(const void* queries, int64_t nq, int64_t nprobe, ThreadPool* pool,
+             std::vector<int32_t>* lists) const override;
+  const float* Centroid(int64_t l) const { return centroids_.data() + l * header_.dim; }
+
+  std::vector<float> centroids_;  // nlist x dim
+};
+
+// Per-type builders and loaders behind BuildIvfIndex / LoadIvfIndex (ivf_index.h). Builders
+// get validated inputs with header fields set (nlist already effective); float rows are unit
+// length for COSINE. Loaders read what follows the header and check every size.
+Result<std::unique_ptr<VectorIndex>> BuildIvfFlatOrSq8(const IndexSpec& spec,
+                                                       const IvfHeader& header, const float* rows,
+                                                       ThreadPool* pool);
+Result<std::unique_ptr<VectorIndex>> LoadIvfFlatOrSq8(const IndexSpec& spec,
+                                                      const IvfHeader& header, ByteReader* r);
+Result<std::unique_ptr<VectorIndex>> BuildIvfPq(const IndexSpec& spec, const IvfHeader& header,
+                                                const float* rows, int64_t m, int64_t nbits,
+                                                ThreadPool* pool);
+Result<std::unique_ptr<VectorIndex>> LoadIvfPq(const IndexSpec& spec, const IvfHeader& header,
+                                               ByteReader* r);
+Result<std::unique_ptr<VectorIndex>> BuildBinIvf(const IndexSpec& spec, const IvfHeader& header,
+                                                 const uint8_t* rows, ThreadPool* pool);
+Result<std::unique_ptr<VectorIndex>> LoadBinIvf(const IndexSpec& spec, const IvfHeader& header,
+                                                ByteReader* r);
+
+// Runs body(i) for i in [0, n) on the pool (nullable) and the caller.
+void ParallelRange(ThreadPool* pool, int64_t n, const std::function<void(int64_t)>& body);
+
+}  // namespace strata::ivf
