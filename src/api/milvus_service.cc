@@ -166,7 +166,8 @@ grpc::Status MilvusService::DescribeIndex(ServerContext*, const mpb::DescribeInd
     d->set_indexed_rows(info.indexed_rows);
     d->set_total_rows(info.total_rows);
     d->set_pending_index_rows(info.pending_index_rows);
-    d->set_state(cpb::IndexState::Finished);
+    d->set_state(info.pending_index_rows > 0 ? cpb::IndexState::InProgress
+                                             : cpb::IndexState::Finished);
   }
   return Reply(Status::Ok(), response->mutable_status(), "DescribeIndex");
 }
@@ -183,7 +184,8 @@ grpc::Status MilvusService::GetIndexState(ServerContext*, const mpb::GetIndexSta
   auto infos = engine_->DescribeIndex(request->collection_name(), request->field_name(),
                                       request->index_name());
   if (!infos.ok()) return Reply(infos.status(), response->mutable_status(), "GetIndexState");
-  response->set_state(cpb::IndexState::Finished);
+  response->set_state(infos->front().pending_index_rows > 0 ? cpb::IndexState::InProgress
+                                                            : cpb::IndexState::Finished);
   return Reply(Status::Ok(), response->mutable_status(), "GetIndexState");
 }
 

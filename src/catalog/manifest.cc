@@ -118,13 +118,17 @@ json CollectionToJson(const CollectionMeta& c) {
     json files = json::array();
     for (const auto& f : s.column_files)
       files.push_back({{"field_id", f.field_id}, {"key", f.key}, {"size", f.size}});
+    json index_files = json::array();
+    for (const auto& f : s.index_files)
+      index_files.push_back({{"index_id", f.index_id}, {"key", f.key}, {"size", f.size}});
     segments.push_back({{"segment_id", s.segment_id},
                         {"partition_id", s.partition_id},
                         {"num_rows", s.num_rows},
                         {"min_ts", s.min_ts},
                         {"max_ts", s.max_ts},
                         {"column_files", std::move(files)},
-                        {"stats_key", s.stats_key}});
+                        {"stats_key", s.stats_key},
+                        {"index_files", std::move(index_files)}});
   }
   return {{"collection_id", c.collection_id},
           {"schema", SchemaToJson(c.schema)},
@@ -167,6 +171,10 @@ CollectionMeta CollectionFromJson(const json& j) {
       seg.column_files.push_back(
           SegmentFile{ReadInt64(f, "field_id"), ReadString(f, "key"), ReadInt64(f, "size")});
     seg.stats_key = ReadString(s, "stats_key");
+    if (s.contains("index_files"))
+      for (const json& f : ReadArray(s, "index_files"))
+        seg.index_files.push_back(SegmentIndexFile{ReadInt64(f, "index_id"), ReadString(f, "key"),
+                                                   ReadInt64(f, "size")});
     c.segments.push_back(std::move(seg));
   }
   c.wal_covered_lsn = ReadUint64(j, "wal_covered_lsn");

@@ -43,6 +43,15 @@ struct SegmentFile {
   bool operator==(const SegmentFile&) const = default;
 };
 
+// A built index of one segment: the index (by id) it implements and the object holding it.
+struct SegmentIndexFile {
+  int64_t index_id = 0;
+  std::string key;
+  int64_t size = 0;
+
+  bool operator==(const SegmentIndexFile&) const = default;
+};
+
 struct SegmentMeta {
   int64_t segment_id = 0;
   int64_t partition_id = 0;
@@ -51,6 +60,7 @@ struct SegmentMeta {
   uint64_t max_ts = 0;
   std::vector<SegmentFile> column_files;
   std::string stats_key;  // object key of the segment's stats (pk range + bloom filter)
+  std::vector<SegmentIndexFile> index_files;  // built indexes, loaded instead of rebuilt
 
   bool operator==(const SegmentMeta&) const = default;
 };

@@ -65,6 +65,7 @@ Manifest FullManifest() {
   seg.column_files = {{100, "root/insert_log/1/12/31/100/1", 8000},
                       {101, "root/insert_log/1/12/31/101/1", 32000}};
   seg.stats_key = "root/stats_log/1/12/31/100/1";
+  seg.index_files.push_back({77, "root/index_files/77/1/12/31/HNSW", 4096});
   c.segments = {seg};
   c.wal_covered_lsn = 77;
   c.loaded = true;

@@ -1,5 +1,7 @@
 #include "engine/collection.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <fmt/format.h>
@@ -139,7 +141,7 @@ Result<FlushResult> Collection::Flush() {
     std::lock_guard lock(mu_);
     for (const auto& [meta, chunk] : written) {
       sealed_rows_[meta.segment_id] = meta.num_rows;
-      if (loaded_) sealed_[meta.segment_id] = {meta.segment_id, meta.partition_id, chunk};
+      if (loaded_) sealed_[meta.segment_id] = {meta.segment_id, meta.partition_id, chunk, {}};
     }
     sealing_.clear();
     for (const auto& [id, rows] : sealed_rows_) result.sealed_segment_ids.push_back(id);
@@ -152,6 +154,28 @@ Result<FlushResult> Collection::Flush() {
   return result;
 }
 
+Result<std::shared_ptr<const Chunk>> Collection::SealedChunk(const SegmentMeta& meta) const {
+  {
+    std::lock_guard lock(mu_);
+    auto it = sealed_.find(meta.segment_id);
+    if (it != sealed_.end()) return it->second.chunk;
+  }
+  ASSIGN_OR_RETURN(Chunk chunk, ReadSealedSegment(store_, meta, schema_));
+  return std::make_shared<const Chunk>(std::move(chunk));
+}
+
+void Collection::AttachIndex(int64_t segment_id, int64_t index_id,
+                             std::shared_ptr<const VectorIndex> index) {
+  std::lock_guard lock(mu_);
+  auto it = sealed_.find(segment_id);
+  if (it != sealed_.end()) it->second.indexes[index_id] = std::move(index);
+}
+
+void Collection::DetachIndex(int64_t index_id) {
+  std::lock_guard lock(mu_);
+  for (auto& [id, sc] : sealed_) sc.indexes.erase(index_id);
+}
+
 Status Collection::Load(const CollectionMeta& meta) {
   std::map<int64_t, SnapshotChunk> loaded;
   {
@@ -159,14 +183,33 @@ Status Collection::Load(const CollectionMeta& meta) {
     loaded = sealed_;
   }
   for (const auto& seg : meta.segments) {
-    if (loaded.count(seg.segment_id)) continue;
-    ASSIGN_OR_RETURN(Chunk chunk, ReadSealedSegment(store_, seg, schema_));
-    loaded[seg.segment_id] = {seg.segment_id, seg.partition_id,
-                              std::make_shared<const Chunk>(std::move(chunk))};
+    SnapshotChunk& sc = loaded[seg.segment_id];
+    if (!sc.chunk) {
+      ASSIGN_OR_RETURN(Chunk chunk, ReadSealedSegment(store_, seg, schema_));
+      sc = {seg.segment_id, seg.partition_id, std::make_shared<const Chunk>(std::move(chunk)), {}};
+    }
+    // Built indexes are loaded, never rebuilt; one that is missing or corrupt is data loss.
+    for (const auto& file : seg.index_files) {
+      bool live = std::any_of(meta.indexes.begin(), meta.indexes.end(),
+                              [&](const IndexMeta& i) { return i.index_id == file.index_id; });
+      if (sc.indexes.count(file.index_id) || !live) continue;
+      auto bytes = store_->Get(file.key);
+      if (!bytes.ok())
+        return bytes.status().code() == StatusCode::kNotFound
+                   ? DataLoss(fmt::format("index file '{}' named by the catalog is missing",
+                                          file.key))
+                   : bytes.status();
+      ASSIGN_OR_RETURN(auto index, LoadVectorIndex(*bytes, file.key));
+      sc.indexes[file.index_id] = std::move(index);
+    }
   }
   std::lock_guard lock(mu_);
   // Segments sealed while we were reading are already in sealed_rows_; keep them too.
-  for (auto& [id, sc] : loaded) sealed_.try_emplace(id, std::move(sc));
+  for (auto& [id, sc] : loaded) {
+    auto [it, inserted] = sealed_.try_emplace(id, std::move(sc));
+    if (!inserted)  // Keep indexes the builder attached meanwhile, add the ones read here.
+      for (auto& [index_id, index] : sc.indexes) it->second.indexes.try_emplace(index_id, index);
+  }
   loaded_ = true;
   return Status::Ok();
 }
@@ -218,7 +261,7 @@ Result<Snapshot> Collection::TakeSnapshot() const {
   Snapshot snap;
   for (const auto& [id, sc] : sealed_) snap.push_back(sc);
   auto add = [&](const Segment& seg) {
-    for (auto& chunk : seg.Chunks()) snap.push_back({seg.id(), seg.partition_id(), chunk});
+    for (auto& chunk : seg.Chunks()) snap.push_back({seg.id(), seg.partition_id(), chunk, {}});
   };
   for (const auto& seg : sealing_) add(*seg);
   for (const auto& [partition, seg] : growing_) add(*seg);

@@ -17,6 +17,7 @@
 #include "catalog/catalog.h"
 #include "common/hybrid_clock.h"
 #include "engine/types.h"
+#include "index/vector_index.h"
 #include "objstore/object_store.h"
 #include "segment/segment.h"
 #include "wal/wal_writer.h"
@@ -25,9 +26,11 @@ namespace strata {
 
 // An immutable view of a collection's rows for one read.
 struct SnapshotChunk {
-  int64_t segment_id;
-  int64_t partition_id;
+  int64_t segment_id = 0;
+  int64_t partition_id = 0;
   std::shared_ptr<const Chunk> chunk;
+  // A sealed segment's built indexes, by index id (none for growing data).
+  std::map<int64_t, std::shared_ptr<const VectorIndex>> indexes;
 };
 using Snapshot = std::vector<SnapshotChunk>;
 
@@ -45,7 +48,13 @@ class Collection {
   Result<InsertResult> Insert(int64_t partition_id, RowBatch batch);
   Result<FlushResult> Flush();
 
-  // Reads the sealed segments named by the catalog into memory.
+  // The rows of a sealed segment: the loaded copy, or read from its column files.
+  Result<std::shared_ptr<const Chunk>> SealedChunk(const SegmentMeta& meta) const;
+  // Makes a built index serve searches of a loaded segment (no-op if not loaded).
+  void AttachIndex(int64_t segment_id, int64_t index_id, std::shared_ptr<const VectorIndex> index);
+  void DetachIndex(int64_t index_id);
+
+  // Reads the sealed segments named by the catalog, and their built indexes, into memory.
   Status Load(const CollectionMeta& meta);
   void Release();
   bool loaded() const;

@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <algorithm>
+
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -7,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine/collection.h"
+#include "engine/index_builder.h"
 
 namespace strata {
 namespace {
@@ -26,12 +29,25 @@ std::string ParamValue(const KeyValues& params, std::string_view key) {
 
 Engine::Engine(const EngineOptions& options) : options_(options), pool_(options.threads) {}
 
-Engine::~Engine() = default;
+Engine::~Engine() { builder_.reset(); }
+
+void Engine::WaitForIndexBuilds() { builder_->WaitIdle(); }
 
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   std::unique_ptr<Engine> engine(new Engine(options));
   ASSIGN_OR_RETURN(engine->catalog_, Catalog::Open(options.store, options.root));
   RETURN_IF_ERROR(engine->Recover());
+  Engine* raw = engine.get();
+  engine->builder_ = std::make_unique<IndexBuilder>(
+      options.store, options.root, engine->catalog_.get(), &engine->clock_, &engine->pool_,
+      [raw](int64_t id) -> std::shared_ptr<Collection> {
+        std::lock_guard lock(raw->mu_);
+        for (const auto& [name, c] : raw->collections_)
+          if (c->id() == id) return c;
+        return nullptr;
+      });
+  for (const auto& meta : engine->catalog_->Snapshot().collections)
+    if (!meta.indexes.empty()) engine->builder_->Schedule(meta.collection_id);
   return engine;
 }
 
@@ -87,6 +103,7 @@ Status Engine::CreateCollection(CollectionSchema schema, KeyValues properties,
 
 Status Engine::DropCollection(const std::string& name) {
   std::shared_ptr<Collection> collection;
+  std::vector<std::string> index_keys;
   {
     std::lock_guard lock(mu_);
     auto it = collections_.find(name);
@@ -94,6 +111,9 @@ Status Engine::DropCollection(const std::string& name) {
     collection = it->second;
     int64_t id = collection->id();
     RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) {
+      if (const CollectionMeta* c = m.FindCollection(id))
+        for (const auto& seg : c->segments)
+          for (const auto& f : seg.index_files) index_keys.push_back(f.key);
       std::erase_if(m.collections, [&](const CollectionMeta& c) { return c.collection_id == id; });
       return Status::Ok();
     }));
@@ -102,6 +122,7 @@ Status Engine::DropCollection(const std::string& name) {
   }
   // The catalog no longer names these objects; a failure here leaves garbage, not damage.
   Status st = collection->DeleteObjects();
+  if (st.ok()) st = options_.store->DeleteMany(index_keys);
   if (!st.ok()) spdlog::warn("drop {}: leftover objects: {}", name, st.ToString());
   return Status::Ok();
 }
@@ -155,7 +176,7 @@ Status Engine::CreateIndex(const std::string& collection_name, const std::string
       return InvalidArgument(fmt::format("metric type {} is not valid for {} field '{}'", metric,
                                          DataTypeName(field->type), field_name));
   }
-  return catalog_->Commit([&](Manifest& m) -> Status {
+  RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) -> Status {
     CollectionMeta* c = m.FindCollection(collection->id());
     if (c == nullptr) return CollectionNotFound(collection_name);
     std::string name = index_name.empty() ? field_name : index_name;
@@ -176,7 +197,9 @@ Status Engine::CreateIndex(const std::string& collection_name, const std::string
     index.create_ts = clock_.Now();
     c->indexes.push_back(std::move(index));
     return Status::Ok();
-  });
+  }));
+  builder_->Schedule(collection->id());
+  return Status::Ok();
 }
 
 Result<std::vector<IndexInfo>> Engine::DescribeIndex(const std::string& collection_name,
@@ -195,10 +218,12 @@ Result<std::vector<IndexInfo>> Engine::DescribeIndex(const std::string& collecti
     info.meta = index;
     info.field_name = field->name;
     info.total_rows = rows;
-    // No ANN structure is built in this version: every row is served by exact search, so no
-    // row counts as indexed, and none is pending either (nothing will be built).
-    info.indexed_rows = 0;
-    info.pending_index_rows = 0;
+    // Growing rows are searched exactly and count as neither (as in Milvus).
+    for (const auto& seg : meta.segments) {
+      bool built = std::any_of(seg.index_files.begin(), seg.index_files.end(),
+                               [&](const SegmentIndexFile& f) { return f.index_id == index.index_id; });
+      (built ? info.indexed_rows : info.pending_index_rows) += seg.num_rows;
+    }
     out.push_back(std::move(info));
   }
   if (out.empty())
@@ -213,21 +238,35 @@ Status Engine::DropIndex(const std::string& collection_name, const std::string& 
   if (collection->loaded())
     return FailedPrecondition("index cannot be dropped while the collection is loaded; release "
                               "it first");
-  return catalog_->Commit([&](Manifest& m) -> Status {
+  std::vector<int64_t> dropped;
+  std::vector<std::string> keys;
+  RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) -> Status {
+    dropped.clear();
+    keys.clear();
     CollectionMeta* c = m.FindCollection(collection->id());
     if (c == nullptr) return CollectionNotFound(collection_name);
-    size_t before = c->indexes.size();
     std::erase_if(c->indexes, [&](const IndexMeta& index) {
       const FieldSchema* field = c->schema.FindField(index.field_id);
       bool field_ok = field_name.empty() || (field && field->name == field_name);
       bool name_ok = index_name.empty() || index.index_name == index_name;
+      if (field_ok && name_ok) dropped.push_back(index.index_id);
       return field_ok && name_ok;
     });
-    if (c->indexes.size() == before)
+    if (dropped.empty())
       return Status(StatusCode::kNotFound, "index not found[collection=" + collection_name + "]",
                     ErrorTag::kIndexNotFound);
+    for (auto& seg : c->segments)
+      std::erase_if(seg.index_files, [&](const SegmentIndexFile& f) {
+        bool gone = std::find(dropped.begin(), dropped.end(), f.index_id) != dropped.end();
+        if (gone) keys.push_back(f.key);
+        return gone;
+      });
     return Status::Ok();
-  });
+  }));
+  for (int64_t id : dropped) collection->DetachIndex(id);
+  Status st = options_.store->DeleteMany(keys);  // unnamed by the catalog now: garbage at worst
+  if (!st.ok()) spdlog::warn("drop index: leftover index files: {}", st.ToString());
+  return Status::Ok();
 }
 
 Status Engine::Load(const std::string& name) {
@@ -268,7 +307,9 @@ Result<InsertResult> Engine::Insert(const std::string& collection_name,
 
 Result<FlushResult> Engine::Flush(const std::string& collection_name) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
-  return collection->Flush();
+  ASSIGN_OR_RETURN(FlushResult result, collection->Flush());
+  builder_->Schedule(collection->id());
+  return result;
 }
 
 Result<bool> Engine::IsFlushed(const std::string& collection_name,

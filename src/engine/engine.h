@@ -18,6 +18,7 @@
 namespace strata {
 
 class Collection;
+class IndexBuilder;
 
 struct EngineOptions {
   ObjectStore* store = nullptr;  // not owned; must outlive the engine
@@ -64,6 +65,9 @@ class Engine {
   Result<SearchResult> Search(const SearchRequest& request);
   Result<QueryResult> Query(const QueryRequest& request);
 
+  // Blocks until background index builds are done (tests and tools).
+  void WaitForIndexBuilds();
+
  private:
   explicit Engine(const EngineOptions& options);
   Result<std::shared_ptr<Collection>> Find(const std::string& name);
@@ -75,6 +79,7 @@ class Engine {
   std::unique_ptr<Catalog> catalog_;
   std::mutex mu_;  // guards collections_
   std::map<std::string, std::shared_ptr<Collection>> collections_;
+  std::unique_ptr<IndexBuilder> builder_;  // declared last: stopped first
 };
 
 }  // namespace strata

@@ -87,6 +87,10 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, std::move(snapshot), req.partitions));
 
   const int64_t k = req.offset + req.limit;
+  // The field's index, if any: sealed segments with a built file for it search through it.
+  int64_t index_id = -1;
+  for (const auto& index : meta.indexes)
+    if (index.field_id == field->field_id) index_id = index.index_id;
   std::vector<std::vector<TopK>> per_chunk(snapshot.size());
   std::vector<Status> errors(snapshot.size());
   // Chunks in parallel; a lone chunk parallelises inside the kernel instead.
@@ -102,6 +106,14 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
     for (int64_t r = 0; r < chunk.num_rows(); ++r)
       if ((*mask)[r]) allowed.Set(r);
     const Column& vectors = *chunk.rows.FindColumn(field->field_id);
+    auto built = snapshot[i].indexes.find(index_id);
+    if (built != snapshot[i].indexes.end()) {
+      const void* queries = binary ? static_cast<const void*>(req.binary_queries.data())
+                                   : static_cast<const void*>(req.float_queries.data());
+      errors[i] = built->second->Search(queries, req.nq, k, req.search_params, &allowed,
+                                        inner_pool, &per_chunk[i]);
+      return;
+    }
     errors[i] =
         binary ? SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(), field->dim,
                                   req.binary_queries.data(), req.nq, metric, k, &allowed,

@@ -70,8 +70,8 @@ struct IndexInfo {
   IndexMeta meta;
   std::string field_name;
   int64_t total_rows = 0;
-  int64_t indexed_rows = 0;  // rows covered by a built ANN structure (exact search until built)
-  int64_t pending_index_rows = 0;
+  int64_t indexed_rows = 0;        // rows of sealed segments whose index is built
+  int64_t pending_index_rows = 0;  // rows of sealed segments waiting for their build
 };
 
 }  // namespace strata

@@ -57,12 +57,19 @@ class VectorIndex {
   virtual Status Serialize(std::string* out) const = 0;
 };
 
-// Builds an index of spec.index_type. InvalidArgument for an unknown type or bad parameters
+// AUTOINDEX resolved to a concrete type and parameters (documented in doc/indexes.md); other
+// specs unchanged.
+IndexSpec ResolveAutoIndex(IndexSpec spec, bool binary);
+
+// Builds an index of spec.index_type (AUTOINDEX resolved first). InvalidArgument for an unknown type or bad parameters
 // (names and valid ranges as in Milvus). Uses `pool` (nullable) for parallel build steps.
 Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexSpec& spec, const VectorData& data,
                                                       ThreadPool* pool);
 
-// Loads what Serialize wrote. DataLoss naming `object_name` for anything inconsistent.
+// The index file: the spec and the index's own bytes, in the object envelope (kIndexFile).
+Result<std::string> SaveVectorIndex(const VectorIndex& index);
+
+// Loads what SaveVectorIndex wrote. DataLoss naming `object_name` for anything inconsistent.
 Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view bytes,
                                                      std::string_view object_name);
 
