@@ -1,0 +1,322 @@
+// strata-bench-ann: recall / QPS / latency / build-time sweep of Strata's ANN indexes against
+// peer libraries on the same data, threads and run. See doc/benchmarks.md for usage and results.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "dataset.h"
+#include "runner.h"
+
+namespace strata::bench {
+
+#ifndef STRATA_BENCH_HAVE_HNSWLIB
+Result<std::unique_ptr<AnnRunner>> MakeHnswlibRunner() {
+  return NotFound("strata-bench-ann was built without hnswlib (apt-get install libhnswlib-dev)");
+}
+#endif
+#ifndef STRATA_BENCH_HAVE_FAISS
+Result<std::unique_ptr<AnnRunner>> MakeFaissRunner() {
+  return NotFound("strata-bench-ann was built without FAISS (apt-get install libfaiss-dev)");
+}
+#endif
+
+namespace {
+
+constexpr int64_t kRecallAt = 10;
+constexpr double kTargetRecall = 0.95;
+const char kUsage[] =
+    "usage: strata-bench-ann --base X.fvecs --query Y.fvecs [--gt Z.ivecs]\n"
+    "  --metric L2|IP|COSINE --index HNSW --build '{\"M\":16,\"efConstruction\":200}'\n"
+    "  --search '{\"ef\":[16,32,64,128]}' [--threads N] [--json FILE] [--peers hnswlib,faiss]\n"
+    "  [--limit-base N] [--limit-query N] [--plot FILE.png]\n";
+
+struct Options {
+  std::map<std::string, std::string> values;
+  std::string Get(const std::string& name, const std::string& fallback = "") const {
+    auto it = values.find(name);
+    return it == values.end() ? fallback : it->second;
+  }
+};
+
+Result<Options> ParseArgs(int argc, char** argv) {
+  static const std::set<std::string> kNames = {
+      "base",    "query", "gt",    "metric",     "index",       "build", "search",
+      "threads", "json",  "peers", "limit-base", "limit-query", "plot"};
+  Options opts;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0 || !kNames.count(arg.substr(2)) || i + 1 >= argc) {
+      return InvalidArgument("bad argument " + arg);
+    }
+    opts.values[arg.substr(2)] = argv[++i];
+  }
+  for (const char* required : {"base", "query", "metric"}) {
+    if (!opts.values.count(required))
+      return InvalidArgument(std::string("--") + required + " is required");
+  }
+  return opts;
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+double Recall(const std::vector<int64_t>& got, const std::vector<int32_t>& truth, int64_t nq) {
+  int64_t hits = 0, total = 0;
+  for (int64_t q = 0; q < nq; ++q) {
+    std::set<int64_t> want;
+    for (int64_t j = 0; j < kRecallAt; ++j) {
+      if (truth[q * kRecallAt + j] >= 0) want.insert(truth[q * kRecallAt + j]);
+    }
+    for (int64_t j = 0; j < kRecallAt; ++j) hits += want.count(got[q * kRecallAt + j]);
+    total += static_cast<int64_t>(want.size());
+  }
+  return total == 0 ? 1.0 : static_cast<double>(hits) / total;
+}
+
+struct Row {
+  std::string library;
+  nlohmann::json params;
+  double recall = 0, qps_batch = 0, qps_single = 0, p50_us = 0, p99_us = 0, qps_threads = 0;
+};
+
+struct LibraryResult {
+  std::string library;
+  double build_s = 0;
+  int64_t bytes = 0;
+  std::vector<Row> rows;
+  // Best QPS among sweep points with recall >= kTargetRecall (0 when none reaches it).
+  double BestQps(double Row::*field) const {
+    double best = 0;
+    for (const Row& r : rows) {
+      if (r.recall >= kTargetRecall) best = std::max(best, r.*field);
+    }
+    return best;
+  }
+};
+
+Status Measure(AnnRunner* runner, const Matrix& queries, const std::vector<int32_t>& truth,
+               const nlohmann::json& params, int threads, Row* row) {
+  const int64_t nq = queries.n, k = kRecallAt;
+  std::vector<int64_t> ids(static_cast<size_t>(nq * k));
+  // Batch on one thread (this pass's answers give the recall).
+  auto start = std::chrono::steady_clock::now();
+  RETURN_IF_ERROR(runner->Search(queries.values.data(), nq, k, params, 1, ids.data()));
+  row->qps_batch = nq / Seconds(start);
+  row->recall = Recall(ids, truth, nq);
+  // One query per call, one thread: the latency a single client sees.
+  std::vector<double> latency(static_cast<size_t>(nq));
+  start = std::chrono::steady_clock::now();
+  for (int64_t q = 0; q < nq; ++q) {
+    auto t0 = std::chrono::steady_clock::now();
+    RETURN_IF_ERROR(runner->Search(queries.row(q), 1, k, params, 1, ids.data()));
+    latency[q] = Seconds(t0) * 1e6;
+  }
+  row->qps_single = nq / Seconds(start);
+  std::sort(latency.begin(), latency.end());
+  row->p50_us = latency[latency.size() / 2];
+  row->p99_us = latency[std::min(latency.size() - 1, latency.size() * 99 / 100)];
+  // Batch on all threads.
+  row->qps_threads = row->qps_batch;
+  if (threads > 1) {
+    start = std::chrono::steady_clock::now();
+    RETURN_IF_ERROR(runner->Search(queries.values.data(), nq, k, params, threads, ids.data()));
+    row->qps_threads = nq / Seconds(start);
+  }
+  return Status::Ok();
+}
+
+// The swept parameter: the first key of --search whose value is an array.
+Result<std::vector<nlohmann::json>> SweepPoints(const nlohmann::json& search) {
+  std::vector<nlohmann::json> points;
+  for (auto& [key, value] : search.items()) {
+    if (!value.is_array()) continue;
+    for (const auto& v : value) {
+      nlohmann::json p = search;
+      p[key] = v;
+      points.push_back(p);
+    }
+    return points;
+  }
+  return std::vector<nlohmann::json>{search};
+}
+
+void Plot(const std::string& png, const std::vector<LibraryResult>& results, int threads) {
+  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+    std::fprintf(stderr, "--plot: gnuplot not installed (apt-get install gnuplot-nox)\n");
+    return;
+  }
+  std::string data = png + ".dat";
+  std::ofstream out(data);
+  for (const auto& lib : results) {
+    out << "# " << lib.library << "\n";
+    for (const Row& r : lib.rows) out << r.recall << " " << r.qps_batch << "\n";
+    out << "\n\n";
+  }
+  out.close();
+  std::string script = "set terminal png size 900,600; set output '" + png +
+                       "'; set xlabel 'recall@10'; set ylabel 'QPS (1 thread)'; set logscale y;"
+                       " set key left bottom; set grid; plot ";
+  for (size_t i = 0; i < results.size(); ++i) {
+    script += (i ? ", " : "") + std::string("'") + data + "' index " + std::to_string(i) +
+              " with linespoints title '" + results[i].library + "'";
+  }
+  FILE* gp = popen("gnuplot", "w");
+  if (gp == nullptr) return;
+  std::fputs(script.c_str(), gp);
+  pclose(gp);
+  std::printf("plot: %s (threads in run: %d)\n", png.c_str(), threads);
+}
+
+int Run(int argc, char** argv) {
+  auto opts_or = ParseArgs(argc, argv);
+  if (!opts_or.ok()) {
+    std::fprintf(stderr, "%s\n%s", opts_or.status().ToString().c_str(), kUsage);
+    return 2;
+  }
+  const Options& opts = *opts_or;
+  nlohmann::json build, search;
+  int threads = 0;
+  int64_t limit_base = 0, limit_query = 0;
+  try {
+    build = nlohmann::json::parse(opts.Get("build", R"({"M":16,"efConstruction":200})"));
+    search = nlohmann::json::parse(opts.Get("search", R"({"ef":[16,32,64,128,256]})"));
+    threads = std::stoi(opts.Get("threads", "1"));
+    limit_base = std::stoll(opts.Get("limit-base", "0"));
+    limit_query = std::stoll(opts.Get("limit-query", "0"));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bad option value: %s\n%s", e.what(), kUsage);
+    return 2;
+  }
+  auto fail = [](const Status& st) {
+    std::fprintf(stderr, "strata-bench-ann: %s\n", st.ToString().c_str());
+    return 1;
+  };
+  auto metric = ParseMetricType(opts.Get("metric"));
+  if (!metric.ok()) return fail(metric.status());
+  auto base = ReadFvecs(opts.Get("base"), limit_base);
+  if (!base.ok()) return fail(base.status());
+  auto queries = ReadFvecs(opts.Get("query"), limit_query);
+  if (!queries.ok()) return fail(queries.status());
+  if (base->dim != queries->dim) return fail(InvalidArgument("base and query dims differ"));
+  auto points = SweepPoints(search);
+  if (!points.ok()) return fail(points.status());
+  threads = std::max(threads, 1);
+  ThreadPool gt_pool(static_cast<size_t>(std::max(threads, 2) - 1));
+
+  std::string gt_path = opts.Get("gt");
+  std::vector<int32_t> truth;
+  if (gt_path.empty()) {
+    gt_path = opts.Get("base") + ".gt10-" + std::string(MetricTypeName(*metric)) + "-" +
+              std::to_string(base->n) + "x" + std::to_string(queries->n) + ".ivecs";
+  }
+  if (std::filesystem::exists(gt_path)) {
+    auto gt = ReadIvecs(gt_path, queries->n, kRecallAt);
+    if (!gt.ok()) return fail(gt.status());
+    truth = std::move(*gt);
+  } else {
+    auto start = std::chrono::steady_clock::now();
+    truth = ExactNeighbors(*base, *queries, *metric, kRecallAt, &gt_pool);
+    std::printf("ground truth: %.1f s, cached in %s\n", Seconds(start), gt_path.c_str());
+    Status st = WriteIvecs(gt_path, truth, kRecallAt);
+    if (!st.ok()) return fail(st);
+  }
+
+  std::vector<std::unique_ptr<AnnRunner>> runners;
+  auto strata = MakeStrataRunner(opts.Get("index", "HNSW"));
+  if (!strata.ok()) return fail(strata.status());
+  runners.push_back(std::move(*strata));
+  std::string peers = opts.Get("peers");
+  for (size_t pos = 0; pos < peers.size();) {
+    size_t comma = std::min(peers.find(',', pos), peers.size());
+    std::string name = peers.substr(pos, comma - pos);
+    pos = comma + 1;
+    auto peer = name == "hnswlib" ? MakeHnswlibRunner()
+                : name == "faiss"
+                    ? MakeFaissRunner()
+                    : Result<std::unique_ptr<AnnRunner>>(InvalidArgument("unknown peer " + name));
+    if (!peer.ok()) return fail(peer.status());
+    runners.push_back(std::move(*peer));
+  }
+
+  std::printf("data: %s  %lld x %lld, %lld queries, metric %s, threads %d\n",
+              opts.Get("base").c_str(), static_cast<long long>(base->n),
+              static_cast<long long>(base->dim), static_cast<long long>(queries->n),
+              std::string(MetricTypeName(*metric)).c_str(), threads);
+  std::printf("%-8s %-24s %8s %11s %11s %9s %9s %11s\n", "library", "search", "recall", "QPS 1t",
+              "QPS 1t 1q", "p50 us", "p99 us", "QPS all-t");
+  std::vector<LibraryResult> results;
+  for (auto& runner : runners) {
+    LibraryResult lib;
+    lib.library = runner->Name();
+    auto start = std::chrono::steady_clock::now();
+    Status st = runner->Build(*base, *metric, build, threads);
+    if (!st.ok()) return fail(st);
+    lib.build_s = Seconds(start);
+    lib.bytes = runner->IndexBytes();
+    std::printf("%-8s build %s: %.2f s, %.1f MiB\n", lib.library.c_str(), build.dump().c_str(),
+                lib.build_s, lib.bytes / 1048576.0);
+    for (const auto& p : *points) {
+      Row row{lib.library, p};
+      st = Measure(runner.get(), *queries, truth, p, threads, &row);
+      if (!st.ok()) return fail(st);
+      std::printf("%-8s %-24s %8.4f %11.0f %11.0f %9.1f %9.1f %11.0f\n", lib.library.c_str(),
+                  p.dump().c_str(), row.recall, row.qps_batch, row.qps_single, row.p50_us,
+                  row.p99_us, row.qps_threads);
+      std::fflush(stdout);
+      lib.rows.push_back(row);
+    }
+    results.push_back(std::move(lib));
+  }
+
+  std::printf("\nbest QPS at recall@10 >= %.2f (strata / peer ratio in brackets):\n",
+              kTargetRecall);
+  const LibraryResult& s = results.front();
+  for (const auto& lib : results) {
+    double b = lib.BestQps(&Row::qps_batch), t = lib.BestQps(&Row::qps_threads);
+    std::printf("%-8s QPS 1t %9.0f [%5.2fx]  QPS %dt %9.0f [%5.2fx]  build %7.2f s [%5.2fx]\n",
+                lib.library.c_str(), b, b > 0 ? s.BestQps(&Row::qps_batch) / b : 0.0, threads, t,
+                t > 0 ? s.BestQps(&Row::qps_threads) / t : 0.0, lib.build_s,
+                s.build_s > 0 ? lib.build_s / s.build_s : 0.0);
+  }
+  std::printf("(build ratio: peer time / strata time, so > 1 means strata builds faster)\n");
+
+  if (!opts.Get("json").empty()) {
+    nlohmann::json j = {{"base", opts.Get("base")},
+                        {"queries", queries->n},
+                        {"rows", base->n},
+                        {"dim", base->dim},
+                        {"metric", MetricTypeName(*metric)},
+                        {"threads", threads},
+                        {"build", build},
+                        {"libraries", nlohmann::json::array()}};
+    for (const auto& lib : results) {
+      nlohmann::json l = {{"library", lib.library},
+                          {"build_s", lib.build_s},
+                          {"index_bytes", lib.bytes},
+                          {"sweep", nlohmann::json::array()}};
+      for (const Row& r : lib.rows) {
+        l["sweep"].push_back({{"search", r.params},
+                              {"recall_at_10", r.recall},
+                              {"qps_1t_batch", r.qps_batch},
+                              {"qps_1t_single", r.qps_single},
+                              {"p50_us", r.p50_us},
+                              {"p99_us", r.p99_us},
+                              {"qps_all_threads", r.qps_threads}});
+      }
+      j["libraries"].push_back(l);
+    }
+    std::ofstream(opts.Get("json")) << j.dump(2) << "\n";
+  }
+  if (!opts.Get("plot").empty()) Plot(opts.Get("plot"), results, threads);
+  return 0;
+}
+
+}  // namespace
+}  // namespace strata::bench
+
+int main(int argc, char** argv) { return strata::bench::Run(argc, argv); }
