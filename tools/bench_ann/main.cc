@@ -1,5 +1,8 @@
 // strata-bench-ann: recall / QPS / latency / build-time sweep of Strata's ANN indexes against
 // peer libraries on the same data, threads and run. See doc/benchmarks.md for usage and results.
+#include <sys/resource.h>
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -65,6 +68,20 @@ double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
+// CPU seconds of the calling thread, or of the whole process: on a shared machine these
+// count only the work done, not the time spent descheduled.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+}
+double ProcessCpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
 double Recall(const std::vector<int64_t>& got, const std::vector<int32_t>& truth, int64_t nq) {
   int64_t hits = 0, total = 0;
   for (int64_t q = 0; q < nq; ++q) {
@@ -81,12 +98,14 @@ double Recall(const std::vector<int64_t>& got, const std::vector<int32_t>& truth
 struct Row {
   std::string library;
   nlohmann::json params;
-  double recall = 0, qps_batch = 0, qps_single = 0, p50_us = 0, p99_us = 0, qps_threads = 0;
+  double recall = 0, qps_batch = 0, qps_batch_cpu = 0, qps_single = 0, p50_us = 0, p99_us = 0,
+         qps_threads = 0;
 };
 
 struct LibraryResult {
   std::string library;
   double build_s = 0;
+  double build_cpu_s = 0;
   int64_t bytes = 0;
   std::vector<Row> rows;
   // Best QPS among sweep points with recall >= kTargetRecall (0 when none reaches it).
@@ -105,7 +124,9 @@ Status Measure(AnnRunner* runner, const Matrix& queries, const std::vector<int32
   std::vector<int64_t> ids(static_cast<size_t>(nq * k));
   // Batch on one thread (this pass's answers give the recall).
   auto start = std::chrono::steady_clock::now();
+  double cpu = ThreadCpuSeconds();
   RETURN_IF_ERROR(runner->Search(queries.values.data(), nq, k, params, 1, ids.data()));
+  row->qps_batch_cpu = nq / (ThreadCpuSeconds() - cpu);
   row->qps_batch = nq / Seconds(start);
   row->recall = Recall(ids, truth, nq);
   // One query per call, one thread: the latency a single client sees.
@@ -247,26 +268,28 @@ int Run(int argc, char** argv) {
               opts.Get("base").c_str(), static_cast<long long>(base->n),
               static_cast<long long>(base->dim), static_cast<long long>(queries->n),
               std::string(MetricTypeName(*metric)).c_str(), threads);
-  std::printf("%-8s %-24s %8s %11s %11s %9s %9s %11s\n", "library", "search", "recall", "QPS 1t",
-              "QPS 1t 1q", "p50 us", "p99 us", "QPS all-t");
+  std::printf("%-8s %-20s %7s %9s %9s %9s %8s %8s %9s\n", "library", "search", "recall", "QPS 1t",
+              "QPS 1tCPU", "QPS 1t1q", "p50 us", "p99 us", "QPS all-t");
   std::vector<LibraryResult> results;
   for (auto& runner : runners) {
     LibraryResult lib;
     lib.library = runner->Name();
     auto start = std::chrono::steady_clock::now();
+    double cpu = ProcessCpuSeconds();
     Status st = runner->Build(*base, *metric, build, threads);
     if (!st.ok()) return fail(st);
+    lib.build_cpu_s = ProcessCpuSeconds() - cpu;
     lib.build_s = Seconds(start);
     lib.bytes = runner->IndexBytes();
-    std::printf("%-8s build %s: %.2f s, %.1f MiB\n", lib.library.c_str(), build.dump().c_str(),
-                lib.build_s, lib.bytes / 1048576.0);
+    std::printf("%-8s build %s: %.2f s (%.2f CPU s), %.1f MiB\n", lib.library.c_str(),
+                build.dump().c_str(), lib.build_s, lib.build_cpu_s, lib.bytes / 1048576.0);
     for (const auto& p : *points) {
       Row row{lib.library, p};
       st = Measure(runner.get(), *queries, truth, p, threads, &row);
       if (!st.ok()) return fail(st);
-      std::printf("%-8s %-24s %8.4f %11.0f %11.0f %9.1f %9.1f %11.0f\n", lib.library.c_str(),
-                  p.dump().c_str(), row.recall, row.qps_batch, row.qps_single, row.p50_us,
-                  row.p99_us, row.qps_threads);
+      std::printf("%-8s %-20s %7.4f %9.0f %9.0f %9.0f %8.1f %8.1f %9.0f\n", lib.library.c_str(),
+                  p.dump().c_str(), row.recall, row.qps_batch, row.qps_batch_cpu, row.qps_single,
+                  row.p50_us, row.p99_us, row.qps_threads);
       std::fflush(stdout);
       lib.rows.push_back(row);
     }
@@ -276,14 +299,19 @@ int Run(int argc, char** argv) {
   std::printf("\nbest QPS at recall@10 >= %.2f (strata / peer ratio in brackets):\n",
               kTargetRecall);
   const LibraryResult& s = results.front();
+  auto ratio = [](double mine, double theirs) { return theirs > 0 ? mine / theirs : 0.0; };
   for (const auto& lib : results) {
-    double b = lib.BestQps(&Row::qps_batch), t = lib.BestQps(&Row::qps_threads);
-    std::printf("%-8s QPS 1t %9.0f [%5.2fx]  QPS %dt %9.0f [%5.2fx]  build %7.2f s [%5.2fx]\n",
-                lib.library.c_str(), b, b > 0 ? s.BestQps(&Row::qps_batch) / b : 0.0, threads, t,
-                t > 0 ? s.BestQps(&Row::qps_threads) / t : 0.0, lib.build_s,
-                s.build_s > 0 ? lib.build_s / s.build_s : 0.0);
+    double b = lib.BestQps(&Row::qps_batch), c = lib.BestQps(&Row::qps_batch_cpu),
+           t = lib.BestQps(&Row::qps_threads);
+    std::printf(
+        "%-8s QPS 1t %7.0f [%4.2fx]  QPS 1t CPU %7.0f [%4.2fx]  QPS %dt %7.0f [%4.2fx]  "
+        "build %6.1f s [%4.2fx]  build CPU %6.1f s [%4.2fx]\n",
+        lib.library.c_str(), b, ratio(s.BestQps(&Row::qps_batch), b), c,
+        ratio(s.BestQps(&Row::qps_batch_cpu), c), threads, t,
+        ratio(s.BestQps(&Row::qps_threads), t), lib.build_s, ratio(lib.build_s, s.build_s),
+        lib.build_cpu_s, ratio(lib.build_cpu_s, s.build_cpu_s));
   }
-  std::printf("(build ratio: peer time / strata time, so > 1 means strata builds faster)\n");
+  std::printf("(QPS ratios: strata / peer; build ratios: peer / strata; > 1 favours strata)\n");
 
   if (!opts.Get("json").empty()) {
     nlohmann::json j = {{"base", opts.Get("base")},
@@ -303,6 +331,7 @@ int Run(int argc, char** argv) {
         l["sweep"].push_back({{"search", r.params},
                               {"recall_at_10", r.recall},
                               {"qps_1t_batch", r.qps_batch},
+                              {"qps_1t_batch_cpu", r.qps_batch_cpu},
                               {"qps_1t_single", r.qps_single},
                               {"p50_us", r.p50_us},
                               {"p99_us", r.p99_us},
