@@ -25,6 +25,26 @@ std::string ParamValue(const KeyValues& params, std::string_view key) {
   return "";
 }
 
+// Bad build parameters (M out of range, m not dividing dim, ...) are the client's error, so
+// they are found now by building on one row, not later in the background.
+Status ValidateIndexParams(const FieldSchema& field, const KeyValues& params) {
+  IndexMeta probe;
+  probe.params = params;
+  ASSIGN_OR_RETURN(IndexSpec spec, IndexSpecFromMeta(probe, field.type));
+  std::vector<float> one_float(field.dim, 1.0f);
+  std::vector<uint8_t> one_binary(field.dim / 8, 0x5a);
+  VectorData data;
+  data.n = 1;
+  data.dim = field.dim;
+  if (field.type == DataType::kBinaryVector)
+    data.binary_data = one_binary.data();
+  else
+    data.float_data = one_float.data();
+  auto built = BuildVectorIndex(spec, data, nullptr);
+  if (!built.ok()) return InvalidArgument(std::string(built.status().message()));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Engine::Engine(const EngineOptions& options) : options_(options), pool_(options.threads) {}
@@ -157,8 +177,10 @@ Status Engine::CreateIndex(const std::string& collection_name, const std::string
   std::string metric = ParamValue(params, "metric_type");
   std::string type = ParamValue(params, "index_type");
   if (type.empty()) return InvalidArgument("index_type is missing");
-  static const std::set<std::string> kFloatTypes = {"FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ",
-                                                    "HNSW", "SCANN", "DISKANN", "AUTOINDEX"};
+  // The types Strata builds; others (DISKANN, SCANN, GPU_*) are refused rather than recorded
+  // and never built.
+  static const std::set<std::string> kFloatTypes = {"FLAT",   "IVF_FLAT", "IVF_SQ8",
+                                                    "IVF_PQ", "HNSW",     "AUTOINDEX"};
   static const std::set<std::string> kBinaryTypes = {"BIN_FLAT", "BIN_IVF_FLAT", "AUTOINDEX"};
   const auto& valid = field->type == DataType::kBinaryVector ? kBinaryTypes : kFloatTypes;
   if (!valid.count(type))
@@ -176,6 +198,7 @@ Status Engine::CreateIndex(const std::string& collection_name, const std::string
       return InvalidArgument(fmt::format("metric type {} is not valid for {} field '{}'", metric,
                                          DataTypeName(field->type), field_name));
   }
+  RETURN_IF_ERROR(ValidateIndexParams(*field, params));
   RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) -> Status {
     CollectionMeta* c = m.FindCollection(collection->id());
     if (c == nullptr) return CollectionNotFound(collection_name);

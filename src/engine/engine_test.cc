@@ -185,6 +185,21 @@ TEST(EngineTest, IndexesAreBuiltInTheBackgroundAndLoadedNotRebuilt) {
   }
 }
 
+TEST(EngineTest, BadIndexParametersAreRejectedUpFront) {
+  MemoryObjectStore store;
+  auto engine = OpenEngine(&store);
+  ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+  for (const KeyValues& params : std::vector<KeyValues>{
+           {{"index_type", "HNSW"}, {"metric_type", "L2"}, {"params", R"({"M":1})"}},
+           {{"index_type", "IVF_PQ"}, {"metric_type", "L2"}, {"params", R"({"nlist":4,"m":3})"}},
+           {{"index_type", "DISKANN"}, {"metric_type", "L2"}, {"params", "{}"}},
+           {{"index_type", "HNSW"}, {"metric_type", "HAMMING"}, {"params", "{}"}}}) {
+    Status st = engine->CreateIndex("c", "vec", "", params);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << params[0].second << " " << params[2].second;
+  }
+  EXPECT_EQ(engine->DescribeIndex("c", "", "").status().tag(), ErrorTag::kIndexNotFound);
+}
+
 TEST(EngineTest, CorruptIndexFileIsDataLossNamingIt) {
   MemoryObjectStore store;
   {
