@@ -43,8 +43,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* config) {
     YAML::Node root = YAML::LoadFile(path);
     if (root.IsNull()) return Status::Ok();
     if (!root.IsMap()) return InvalidArgument(fmt::format("config {}: expected a mapping", path));
-    static const std::set<std::string> kKnown = {"storage", "listen",    "grpc",
-                                                 "http",    "log_level", "threads"};
+    static const std::set<std::string> kKnown = {"storage",   "listen",  "grpc", "http",
+                                                 "log_level", "threads", "minio"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       if (!kKnown.count(key))
