@@ -24,13 +24,6 @@ void AddPair(google::protobuf::RepeatedPtrField<cpb::KeyValuePair>* out, const s
   p->set_value(value);
 }
 
-// Returns gRPC OK with the application status filled in; logs failures at debug level.
-grpc::Status Reply(const Status& status, cpb::Status* out, const char* rpc) {
-  if (!status.ok()) spdlog::debug("{}: {}", rpc, status.ToString());
-  FillStatus(status, out);
-  return grpc::Status::OK;
-}
-
 }  // namespace
 
 grpc::Status MilvusService::Connect(ServerContext*, const mpb::ConnectRequest* request,
@@ -216,7 +209,9 @@ grpc::Status MilvusService::ReleaseCollection(ServerContext*,
 grpc::Status MilvusService::GetLoadingProgress(ServerContext*,
                                                const mpb::GetLoadingProgressRequest* request,
                                                mpb::GetLoadingProgressResponse* response) {
-  auto loaded = engine_->IsLoaded(request->collection_name());
+  std::vector<std::string> partitions(request->partition_names().begin(),
+                                      request->partition_names().end());
+  auto loaded = engine_->IsLoaded(request->collection_name(), partitions);
   if (!loaded.ok()) return Reply(loaded.status(), response->mutable_status(), "GetLoadingProgress");
   // Load is synchronous: a collection is either fully loaded or not loaded at all.
   response->set_progress(*loaded ? 100 : 0);
@@ -226,7 +221,9 @@ grpc::Status MilvusService::GetLoadingProgress(ServerContext*,
 
 grpc::Status MilvusService::GetLoadState(ServerContext*, const mpb::GetLoadStateRequest* request,
                                          mpb::GetLoadStateResponse* response) {
-  auto loaded = engine_->IsLoaded(request->collection_name());
+  std::vector<std::string> partitions(request->partition_names().begin(),
+                                      request->partition_names().end());
+  auto loaded = engine_->IsLoaded(request->collection_name(), partitions);
   if (!loaded.ok()) {
     response->set_state(cpb::LoadState::LoadStateNotExist);
     return Reply(loaded.status(), response->mutable_status(), "GetLoadState");
@@ -250,6 +247,35 @@ grpc::Status MilvusService::Insert(ServerContext*, const mpb::InsertRequest* req
   response->set_insert_cnt(n);
   response->set_timestamp(result->timestamp);
   return Reply(Status::Ok(), response->mutable_status(), "Insert");
+}
+
+grpc::Status MilvusService::Delete(ServerContext*, const mpb::DeleteRequest* request,
+                                   mpb::MutationResult* response) {
+  auto parsed = ParseDeleteRequest(*request);
+  if (!parsed.ok()) return Reply(parsed.status(), response->mutable_status(), "Delete");
+  auto result = engine_->Delete(*parsed);
+  if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Delete");
+  ColumnToIds(result->ids, response->mutable_ids());
+  response->set_delete_cnt(result->ids.size());
+  response->set_timestamp(result->timestamp);
+  return Reply(Status::Ok(), response->mutable_status(), "Delete");
+}
+
+grpc::Status MilvusService::Upsert(ServerContext*, const mpb::UpsertRequest* request,
+                                   mpb::MutationResult* response) {
+  auto meta = engine_->DescribeCollection(request->collection_name());
+  if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Upsert");
+  auto batch = BatchFromFieldData(meta->schema, request->fields_data(), request->num_rows());
+  if (!batch.ok()) return Reply(batch.status(), response->mutable_status(), "Upsert");
+  auto result = engine_->Upsert(request->collection_name(), request->partition_name(),
+                                std::move(batch).value());
+  if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Upsert");
+  ColumnToIds(result->ids, response->mutable_ids());
+  int64_t n = result->ids.size();
+  for (int64_t i = 0; i < n; ++i) response->add_succ_index(static_cast<uint32_t>(i));
+  response->set_upsert_cnt(n);
+  response->set_timestamp(result->timestamp);
+  return Reply(Status::Ok(), response->mutable_status(), "Upsert");
 }
 
 grpc::Status MilvusService::Flush(ServerContext*, const mpb::FlushRequest* request,

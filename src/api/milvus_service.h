@@ -57,7 +57,24 @@ class MilvusService final : public mpb::MilvusService::Service {
   grpc::Status GetLoadState(ServerContext*, const mpb::GetLoadStateRequest*,
                             mpb::GetLoadStateResponse*) override;
 
+  grpc::Status CreatePartition(ServerContext*, const mpb::CreatePartitionRequest*,
+                               cpb::Status*) override;
+  grpc::Status DropPartition(ServerContext*, const mpb::DropPartitionRequest*,
+                             cpb::Status*) override;
+  grpc::Status HasPartition(ServerContext*, const mpb::HasPartitionRequest*,
+                            mpb::BoolResponse*) override;
+  grpc::Status ShowPartitions(ServerContext*, const mpb::ShowPartitionsRequest*,
+                              mpb::ShowPartitionsResponse*) override;
+  grpc::Status LoadPartitions(ServerContext*, const mpb::LoadPartitionsRequest*,
+                              cpb::Status*) override;
+  grpc::Status ReleasePartitions(ServerContext*, const mpb::ReleasePartitionsRequest*,
+                                 cpb::Status*) override;
+  grpc::Status GetPartitionStatistics(ServerContext*, const mpb::GetPartitionStatisticsRequest*,
+                                      mpb::GetPartitionStatisticsResponse*) override;
+
   grpc::Status Insert(ServerContext*, const mpb::InsertRequest*, mpb::MutationResult*) override;
+  grpc::Status Delete(ServerContext*, const mpb::DeleteRequest*, mpb::MutationResult*) override;
+  grpc::Status Upsert(ServerContext*, const mpb::UpsertRequest*, mpb::MutationResult*) override;
   grpc::Status Flush(ServerContext*, const mpb::FlushRequest*, mpb::FlushResponse*) override;
   grpc::Status GetFlushState(ServerContext*, const mpb::GetFlushStateRequest*,
                              mpb::GetFlushStateResponse*) override;

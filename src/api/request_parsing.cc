@@ -29,7 +29,74 @@ Result<nlohmann::json> ParseJsonObject(std::string_view key, std::string_view te
   return json;
 }
 
+Result<nlohmann::json> ArrayToJson(const milvus::proto::schema::TemplateArrayValue& array,
+                                   const std::string& name) {
+  using A = milvus::proto::schema::TemplateArrayValue;
+  nlohmann::json out = nlohmann::json::array();
+  switch (array.data_case()) {
+    case A::kBoolData:
+      for (bool v : array.bool_data().data()) out.push_back(v);
+      return out;
+    case A::kLongData:
+      for (int64_t v : array.long_data().data()) out.push_back(v);
+      return out;
+    case A::kDoubleData:
+      for (double v : array.double_data().data()) out.push_back(v);
+      return out;
+    case A::kStringData:
+      for (const auto& v : array.string_data().data()) out.push_back(v);
+      return out;
+    case A::kArrayData:
+      for (const auto& inner : array.array_data().data()) {
+        ASSIGN_OR_RETURN(nlohmann::json v, ArrayToJson(inner, name));
+        out.push_back(std::move(v));
+      }
+      return out;
+    case A::kJsonData:
+      for (const auto& bytes : array.json_data().data()) {
+        auto v = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+        if (v.is_discarded())
+          return InvalidArgument(
+              fmt::format("template value '{}' holds invalid JSON: {}", name, bytes));
+        out.push_back(std::move(v));
+      }
+      return out;
+    case A::DATA_NOT_SET:
+      return out;
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<expr::ExprTemplateValues> TemplateValuesFromProto(
+    const google::protobuf::Map<std::string, milvus::proto::schema::TemplateValue>& values) {
+  using V = milvus::proto::schema::TemplateValue;
+  expr::ExprTemplateValues out;
+  for (const auto& [name, value] : values) {
+    switch (value.val_case()) {
+      case V::kBoolVal:
+        out[name] = value.bool_val();
+        break;
+      case V::kInt64Val:
+        out[name] = value.int64_val();
+        break;
+      case V::kFloatVal:
+        out[name] = value.float_val();
+        break;
+      case V::kStringVal:
+        out[name] = value.string_val();
+        break;
+      case V::kArrayVal: {
+        ASSIGN_OR_RETURN(out[name], ArrayToJson(value.array_val(), name));
+        break;
+      }
+      case V::VAL_NOT_SET:
+        return InvalidArgument(fmt::format("template value '{}' has no value", name));
+    }
+  }
+  return out;
+}
 
 Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
                                          const CollectionSchema& schema) {
@@ -37,6 +104,7 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
   out.collection = request.collection_name();
   out.partitions.assign(request.partition_names().begin(), request.partition_names().end());
   out.filter = request.dsl();
+  ASSIGN_OR_RETURN(out.filter_values, TemplateValuesFromProto(request.expr_template_values()));
   out.output_fields.assign(request.output_fields().begin(), request.output_fields().end());
   bool have_topk = false;
   for (const auto& kv : request.search_params()) {
@@ -122,6 +190,7 @@ Result<QueryRequest> ParseQueryRequest(const mpb::QueryRequest& request) {
   out.collection = request.collection_name();
   out.partitions.assign(request.partition_names().begin(), request.partition_names().end());
   out.filter = request.expr();
+  ASSIGN_OR_RETURN(out.filter_values, TemplateValuesFromProto(request.expr_template_values()));
   out.output_fields.assign(request.output_fields().begin(), request.output_fields().end());
   for (const auto& kv : request.query_params()) {
     if (kv.key() == "limit") {
@@ -131,6 +200,15 @@ Result<QueryRequest> ParseQueryRequest(const mpb::QueryRequest& request) {
       ASSIGN_OR_RETURN(out.offset, ParseInt("offset", kv.value()));
     }
   }
+  return out;
+}
+
+Result<DeleteRequest> ParseDeleteRequest(const mpb::DeleteRequest& request) {
+  DeleteRequest out;
+  out.collection = request.collection_name();
+  out.partition = request.partition_name();
+  out.filter = request.expr();
+  ASSIGN_OR_RETURN(out.filter_values, TemplateValuesFromProto(request.expr_template_values()));
   return out;
 }
 

@@ -15,6 +15,13 @@ namespace mpb = milvus::proto::milvus;
 Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
                                          const CollectionSchema& schema);
 Result<QueryRequest> ParseQueryRequest(const mpb::QueryRequest& request);
+Result<DeleteRequest> ParseDeleteRequest(const mpb::DeleteRequest& request);
+
+// expr_template_values as the expression binder takes them: scalars as JSON scalars, arrays as
+// JSON arrays (nested arrays nest; json_data elements are parsed). InvalidArgument for a value
+// with nothing set or JSON that does not parse.
+Result<expr::ExprTemplateValues> TemplateValuesFromProto(
+    const google::protobuf::Map<std::string, milvus::proto::schema::TemplateValue>& values);
 
 // Normalises both shapes clients send — {index_type, metric_type, params: JSON} and flattened
 // pairs {index_type, metric_type, M, efConstruction} — into index_type, metric_type and one

@@ -1,5 +1,7 @@
 #include "api/status_mapping.h"
 
+#include <spdlog/spdlog.h>
+
 namespace strata::api {
 
 namespace common = milvus::proto::common;
@@ -16,6 +18,12 @@ void FillStatus(const Status& status, common::Status* out) {
       break;
     case ErrorTag::kCollectionNotLoaded:
       code = kCodeCollectionNotLoaded;
+      break;
+    case ErrorTag::kPartitionNotFound:
+      code = kCodePartitionNotFound;
+      break;
+    case ErrorTag::kPartitionNotLoaded:
+      code = kCodePartitionNotLoaded;
       break;
     case ErrorTag::kIndexNotFound:
       code = kCodeIndexNotFound;
@@ -50,6 +58,12 @@ void FillStatus(const Status& status, common::Status* out) {
   out->set_error_code(legacy);
   out->set_reason(std::string(status.message()));
   out->set_retriable(status.retriable());
+}
+
+grpc::Status Reply(const Status& status, common::Status* out, const char* rpc) {
+  if (!status.ok()) spdlog::debug("{}: {}", rpc, status.ToString());
+  FillStatus(status, out);
+  return grpc::Status::OK;
 }
 
 common::Status ToProto(const Status& status) {

@@ -3,6 +3,8 @@
 // every error, with the values real Milvus uses (see ../shared/PROTOCOL.md).
 #pragma once
 
+#include <grpcpp/support/status.h>
+
 #include "common.pb.h"
 #include "common/status.h"
 
@@ -16,10 +18,16 @@ inline constexpr int32_t kCodeRateLimit = 8;
 inline constexpr int32_t kCodeUnimplemented = 10;
 inline constexpr int32_t kCodeCollectionNotFound = 100;
 inline constexpr int32_t kCodeCollectionNotLoaded = 101;
+inline constexpr int32_t kCodePartitionNotFound = 200;
+inline constexpr int32_t kCodePartitionNotLoaded = 201;
 inline constexpr int32_t kCodeIndexNotFound = 700;
 inline constexpr int32_t kCodeParameterInvalid = 1100;
 
 void FillStatus(const Status& status, milvus::proto::common::Status* out);
 milvus::proto::common::Status ToProto(const Status& status);
+
+// What every RPC returns: gRPC OK with the application status in `out`; failures are logged at
+// debug level under the RPC's name.
+grpc::Status Reply(const Status& status, milvus::proto::common::Status* out, const char* rpc);
 
 }  // namespace strata::api

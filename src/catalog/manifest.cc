@@ -130,6 +130,13 @@ json CollectionToJson(const CollectionMeta& c) {
                         {"stats_key", s.stats_key},
                         {"index_files", std::move(index_files)}});
   }
+  json delta_logs = json::array();
+  for (const auto& d : c.delta_logs)
+    delta_logs.push_back({{"key", d.key},
+                          {"partition_id", d.partition_id},
+                          {"num_rows", d.num_rows},
+                          {"min_ts", d.min_ts},
+                          {"max_ts", d.max_ts}});
   return {{"collection_id", c.collection_id},
           {"schema", SchemaToJson(c.schema)},
           {"properties", KeyValuesToJson(c.properties)},
@@ -140,7 +147,9 @@ json CollectionToJson(const CollectionMeta& c) {
           {"indexes", std::move(indexes)},
           {"segments", std::move(segments)},
           {"wal_covered_lsn", c.wal_covered_lsn},
-          {"loaded", c.loaded}};
+          {"loaded", c.loaded},
+          {"loaded_partitions", c.loaded_partitions},
+          {"delta_logs", std::move(delta_logs)}};
 }
 
 CollectionMeta CollectionFromJson(const json& j) {
@@ -179,10 +188,27 @@ CollectionMeta CollectionFromJson(const json& j) {
   }
   c.wal_covered_lsn = ReadUint64(j, "wal_covered_lsn");
   c.loaded = ReadBool(j, "loaded");
+  // Added after format version 1 shipped: absent in older manifests, meaning "none".
+  if (j.contains("loaded_partitions"))
+    for (const json& p : ReadArray(j, "loaded_partitions")) {
+      if (!p.is_number_integer()) throw FormatError("'loaded_partitions' holds a non-integer");
+      c.loaded_partitions.push_back(p.get<int64_t>());
+    }
+  if (j.contains("delta_logs"))
+    for (const json& d : ReadArray(j, "delta_logs"))
+      c.delta_logs.push_back(DeltaLogMeta{ReadString(d, "key"), ReadInt64(d, "partition_id"),
+                                          ReadInt64(d, "num_rows"), ReadUint64(d, "min_ts"),
+                                          ReadUint64(d, "max_ts")});
   return c;
 }
 
 }  // namespace
+
+bool CollectionMeta::PartitionLoaded(int64_t partition_id) const {
+  if (!loaded) return false;
+  return loaded_partitions.empty() || std::find(loaded_partitions.begin(), loaded_partitions.end(),
+                                                partition_id) != loaded_partitions.end();
+}
 
 const PartitionMeta* CollectionMeta::FindPartition(std::string_view name) const {
   return FindIn(partitions, [&](const PartitionMeta& p) { return p.name == name; });

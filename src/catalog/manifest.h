@@ -65,6 +65,18 @@ struct SegmentMeta {
   bool operator==(const SegmentMeta&) const = default;
 };
 
+// One delta log: primary keys deleted at flush time, with their delete timestamps. Scoped to
+// one partition, or to every partition when partition_id is 0 (partition ids are never 0).
+struct DeltaLogMeta {
+  std::string key;  // object key, including the root prefix
+  int64_t partition_id = 0;
+  int64_t num_rows = 0;
+  uint64_t min_ts = 0;
+  uint64_t max_ts = 0;
+
+  bool operator==(const DeltaLogMeta&) const = default;
+};
+
 struct PartitionMeta {
   int64_t partition_id = 0;
   std::string name;
@@ -87,6 +99,10 @@ struct CollectionMeta {
   // 0 means nothing is covered yet.
   uint64_t wal_covered_lsn = 0;
   bool loaded = false;  // load state survives restarts, as in Milvus
+  // When loaded: the partitions loaded by LoadPartitions; empty = every partition (LoadCollection).
+  std::vector<int64_t> loaded_partitions;
+  // Deletes persisted by flushes (WAL deletes after wal_covered_lsn are not in these yet).
+  std::vector<DeltaLogMeta> delta_logs;
 
   // Lookups return nullptr when absent; pointers are valid until the vector changes.
   const PartitionMeta* FindPartition(std::string_view name) const;
@@ -97,6 +113,8 @@ struct CollectionMeta {
   SegmentMeta* FindSegment(int64_t segment_id);
   // Rows in sealed segments (deletes not subtracted).
   int64_t SealedRows() const;
+  // True when loaded and `partition_id` is among the loaded partitions.
+  bool PartitionLoaded(int64_t partition_id) const;
 
   bool operator==(const CollectionMeta&) const = default;
 };

@@ -69,6 +69,9 @@ Manifest FullManifest() {
   c.segments = {seg};
   c.wal_covered_lsn = 77;
   c.loaded = true;
+  c.loaded_partitions = {12};
+  c.delta_logs = {{"root/delta_log/1/12/0/41", 12, 3, 449000000000000007ull, 449000000000000008ull},
+                  {"root/delta_log/1/0/0/42", 0, 1, 449000000000000009ull, 449000000000000009ull}};
 
   CollectionMeta empty;
   empty.collection_id = 2;
@@ -105,6 +108,17 @@ TEST(ManifestTest, RoundTripsEveryField) {
   auto decoded = DecodeManifest(EncodeManifest(m), kName);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, m);
+}
+
+TEST(ManifestTest, ReadsManifestsWrittenBeforeDeltaLogsAndPartitionLoads) {
+  json payload = PayloadOf(EncodeManifest(FullManifest()));
+  payload["collections"][0].erase("delta_logs");
+  payload["collections"][0].erase("loaded_partitions");
+  auto decoded = DecodeManifest(Seal(payload), kName);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_TRUE(decoded->collections[0].delta_logs.empty());
+  EXPECT_TRUE(decoded->collections[0].loaded_partitions.empty());
+  EXPECT_TRUE(decoded->collections[0].PartitionLoaded(11));
 }
 
 TEST(ManifestTest, RoundTripsEmptyManifest) {

@@ -35,6 +35,8 @@ enum class ErrorTag : int {
   kCollectionNotLoaded,
   kIndexNotFound,
   kFieldNotFound,
+  kPartitionNotFound,
+  kPartitionNotLoaded,
 };
 
 class [[nodiscard]] Status {

@@ -25,12 +25,13 @@ std::string Collection::WalPrefix() const { return fmt::format("{}wal/{}/0/", ro
 
 Status Collection::Recover(const CollectionMeta& meta) {
   for (const auto& seg : meta.segments) {
-    sealed_rows_[seg.segment_id] = seg.num_rows;
+    sealed_info_[seg.segment_id] = {seg.partition_id, seg.num_rows};
     clock_->Observe(seg.max_ts);
   }
+  RETURN_IF_ERROR(LoadDeltaLogs(meta));
   ASSIGN_OR_RETURN(std::vector<uint64_t> lsns, ListWal(store_, WalPrefix()));
   uint64_t next_lsn = meta.wal_covered_lsn + 1;
-  int64_t replayed_rows = 0;
+  int64_t replayed = 0;
   for (uint64_t lsn : lsns) {
     if (lsn <= meta.wal_covered_lsn) continue;  // left over from an interrupted truncation
     // Lsns after the covered position are dense: a gap means a lost, acknowledged batch.
@@ -42,22 +43,49 @@ Status Collection::Recover(const CollectionMeta& meta) {
     ASSIGN_OR_RETURN(std::vector<WalRecord> records, ReadWalObject(store_, WalPrefix(), lsn));
     for (const auto& record : records) {
       clock_->Observe(record.timestamp);
-      if (record.type != WalRecordType::kInsert) continue;
-      ASSIGN_OR_RETURN(RowBatch rows, DecodeRowBatch(record.payload, WalKey(WalPrefix(), lsn)));
-      auto chunk = std::make_shared<Chunk>();
-      chunk->timestamps.assign(rows.num_rows, record.timestamp);
-      chunk->rows = std::move(rows);
-      replayed_rows += chunk->num_rows();
+      // Records of a partition dropped since are not replayed (partition ids are never reused).
+      if (record.partition_id != kAllPartitions &&
+          meta.FindPartition(record.partition_id) == nullptr)
+        continue;
       std::lock_guard lock(mu_);
-      GrowingFor(record.partition_id)->Append(std::move(chunk));
+      RETURN_IF_ERROR(ApplyRecord(record, WalKey(WalPrefix(), lsn)));
+      ++replayed;
     }
   }
   wal_ = std::make_unique<WalWriter>(store_, WalPrefix(), next_lsn, WalOptions{});
   wal_->AdoptExisting(lsns);
-  if (replayed_rows > 0)
-    spdlog::info("collection {} ({}): replayed {} rows from the WAL after lsn {}", schema_.name,
-                 id_, replayed_rows, meta.wal_covered_lsn);
+  if (replayed > 0)
+    spdlog::info("collection {} ({}): replayed {} WAL records after lsn {}", schema_.name, id_,
+                 replayed, meta.wal_covered_lsn);
   return Status::Ok();
+}
+
+Status Collection::ApplyRecord(const WalRecord& record, std::string_view object_name) {
+  switch (record.type) {
+    case WalRecordType::kInsert: {
+      ASSIGN_OR_RETURN(RowBatch rows, DecodeRowBatch(record.payload, object_name));
+      auto chunk = std::make_shared<Chunk>();
+      chunk->timestamps.assign(rows.num_rows, record.timestamp);
+      chunk->rows = std::move(rows);
+      GrowingFor(record.partition_id)->Append(std::move(chunk));
+      return Status::Ok();
+    }
+    case WalRecordType::kDelete: {
+      ASSIGN_OR_RETURN(Column pks, DecodeDeletePayload(record.payload, object_name));
+      ApplyDelete(record.partition_id, std::move(pks), record.timestamp);
+      return Status::Ok();
+    }
+    case WalRecordType::kUpsert: {
+      ASSIGN_OR_RETURN(auto upsert, DecodeUpsertPayload(record.payload, object_name));
+      ApplyDelete(record.partition_id, std::move(upsert.second), record.timestamp);
+      auto chunk = std::make_shared<Chunk>();
+      chunk->timestamps.assign(upsert.first.num_rows, record.timestamp);
+      chunk->rows = std::move(upsert.first);
+      GrowingFor(record.partition_id)->Append(std::move(chunk));
+      return Status::Ok();
+    }
+  }
+  return DataLoss(fmt::format("{}: unknown record type", object_name));
 }
 
 std::shared_ptr<Segment> Collection::GrowingFor(int64_t partition_id) {
@@ -98,7 +126,7 @@ Result<InsertResult> Collection::Insert(int64_t partition_id, RowBatch batch) {
   WalRecord record{WalRecordType::kInsert, ts, partition_id, EncodeRowBatch(chunk->rows)};
   auto lsn = wal_->Append(std::move(record), [&](uint64_t, const WalRecord&) {
     std::lock_guard lock(mu_);
-    GrowingFor(partition_id)->Append(chunk);
+    if (!dropped_partitions_.count(partition_id)) GrowingFor(partition_id)->Append(chunk);
   });
   if (!lsn.ok()) return lsn.status().WithContext("write-ahead log");
   return InsertResult{*chunk->rows.FindColumn(schema_.PrimaryField().field_id), ts};
@@ -108,6 +136,7 @@ Result<FlushResult> Collection::Flush() {
   std::lock_guard flush_lock(flush_mu_);
   uint64_t covered = 0;
   std::vector<std::shared_ptr<Segment>> to_seal;
+  std::vector<DeleteBatch> deletes;
   wal_->RunExclusive([&](uint64_t last_applied_lsn) {
     std::lock_guard lock(mu_);
     covered = last_applied_lsn;
@@ -115,6 +144,9 @@ Result<FlushResult> Collection::Flush() {
       if (seg->num_rows() > 0) sealing_.push_back(seg);
     growing_.clear();
     to_seal = sealing_;
+    for (auto& d : pending_deletes_) flushing_deletes_.push_back(std::move(d));
+    pending_deletes_.clear();
+    deletes = flushing_deletes_;
   });
 
   // Write every frozen segment (including ones a failed flush left behind), then commit them
@@ -127,11 +159,17 @@ Result<FlushResult> Collection::Flush() {
                                                           static_cast<int64_t>(clock_->Now())));
     written.emplace_back(std::move(meta), std::move(chunk));
   }
+  ASSIGN_OR_RETURN(std::vector<DeltaLogMeta> delta_logs, WriteDeltaLogs(deletes));
   RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) -> Status {
     CollectionMeta* c = m.FindCollection(id_);
     if (c == nullptr)
       return Status(StatusCode::kNotFound, "collection was dropped", ErrorTag::kCollectionNotFound);
-    for (const auto& [meta, chunk] : written) c->segments.push_back(meta);
+    // A partition dropped during the flush takes its rows and scoped deletes with it.
+    for (const auto& [meta, chunk] : written)
+      if (c->FindPartition(meta.partition_id)) c->segments.push_back(meta);
+    for (const auto& log : delta_logs)
+      if (log.partition_id == kAllPartitions || c->FindPartition(log.partition_id))
+        c->delta_logs.push_back(log);
     c->wal_covered_lsn = std::max(c->wal_covered_lsn, covered);
     return Status::Ok();
   }));
@@ -140,11 +178,19 @@ Result<FlushResult> Collection::Flush() {
   {
     std::lock_guard lock(mu_);
     for (const auto& [meta, chunk] : written) {
-      sealed_rows_[meta.segment_id] = meta.num_rows;
-      if (loaded_) sealed_[meta.segment_id] = {meta.segment_id, meta.partition_id, chunk, {}};
+      if (dropped_partitions_.count(meta.partition_id)) continue;
+      sealed_info_[meta.segment_id] = {meta.partition_id, meta.num_rows};
+      if (loaded_ && PartitionVisible(meta.partition_id)) {
+        SnapshotChunk sc;
+        sc.segment_id = meta.segment_id;
+        sc.partition_id = meta.partition_id;
+        sc.chunk = chunk;
+        sealed_[meta.segment_id] = std::move(sc);
+      }
     }
     sealing_.clear();
-    for (const auto& [id, rows] : sealed_rows_) result.sealed_segment_ids.push_back(id);
+    flushing_deletes_.clear();
+    for (const auto& [id, info] : sealed_info_) result.sealed_segment_ids.push_back(id);
   }
   result.flush_ts = clock_->Now();
   Status truncated = wal_->TruncateThrough(covered);
@@ -176,17 +222,23 @@ void Collection::DetachIndex(int64_t index_id) {
   for (auto& [id, sc] : sealed_) sc.indexes.erase(index_id);
 }
 
-Status Collection::Load(const CollectionMeta& meta) {
+Status Collection::Load(const CollectionMeta& meta, const std::vector<int64_t>& partitions) {
+  std::optional<std::set<int64_t>> wanted;
+  if (!partitions.empty()) wanted.emplace(partitions.begin(), partitions.end());
+  auto want = [&](int64_t partition_id) { return !wanted || wanted->count(partition_id) > 0; };
   std::map<int64_t, SnapshotChunk> loaded;
   {
     std::lock_guard lock(mu_);
     loaded = sealed_;
   }
   for (const auto& seg : meta.segments) {
+    if (!want(seg.partition_id)) continue;
     SnapshotChunk& sc = loaded[seg.segment_id];
     if (!sc.chunk) {
       ASSIGN_OR_RETURN(Chunk chunk, ReadSealedSegment(store_, seg, schema_));
-      sc = {seg.segment_id, seg.partition_id, std::make_shared<const Chunk>(std::move(chunk)), {}};
+      sc.segment_id = seg.segment_id;
+      sc.partition_id = seg.partition_id;
+      sc.chunk = std::make_shared<const Chunk>(std::move(chunk));
     }
     // Built indexes are loaded, never rebuilt; one that is missing or corrupt is data loss.
     for (const auto& file : seg.index_files) {
@@ -204,20 +256,28 @@ Status Collection::Load(const CollectionMeta& meta) {
     }
   }
   std::lock_guard lock(mu_);
-  // Segments sealed while we were reading are already in sealed_rows_; keep them too.
+  // Segments sealed while we were reading are already in sealed_; keep them too, and keep
+  // indexes the builder attached meanwhile.
   for (auto& [id, sc] : loaded) {
-    auto [it, inserted] = sealed_.try_emplace(id, std::move(sc));
-    if (!inserted)  // Keep indexes the builder attached meanwhile, add the ones read here.
+    auto [it, inserted] = sealed_.try_emplace(id, sc);
+    if (!inserted)
       for (auto& [index_id, index] : sc.indexes) it->second.indexes.try_emplace(index_id, index);
   }
+  std::erase_if(sealed_, [&](const auto& entry) { return !want(entry.second.partition_id); });
   loaded_ = true;
+  loaded_partitions_ = std::move(wanted);
   return Status::Ok();
 }
 
 void Collection::Release() {
   std::lock_guard lock(mu_);
   loaded_ = false;
+  loaded_partitions_.reset();
   sealed_.clear();
+}
+
+bool Collection::PartitionVisible(int64_t partition_id) const {
+  return !loaded_partitions_ || loaded_partitions_->count(partition_id) > 0;
 }
 
 bool Collection::loaded() const {
@@ -225,19 +285,23 @@ bool Collection::loaded() const {
   return loaded_;
 }
 
-int64_t Collection::RowCount() const {
+int64_t Collection::RowCount(std::optional<int64_t> partition_id) const {
   std::lock_guard lock(mu_);
+  auto counted = [&](int64_t p) { return !partition_id || *partition_id == p; };
   int64_t rows = 0;
-  for (const auto& [id, n] : sealed_rows_) rows += n;
-  for (const auto& seg : sealing_) rows += seg->num_rows();
-  for (const auto& [partition, seg] : growing_) rows += seg->num_rows();
+  for (const auto& [id, info] : sealed_info_)
+    if (counted(info.partition_id)) rows += info.num_rows;
+  for (const auto& seg : sealing_)
+    if (counted(seg->partition_id())) rows += seg->num_rows();
+  for (const auto& [partition, seg] : growing_)
+    if (counted(partition)) rows += seg->num_rows();
   return rows;
 }
 
 std::vector<int64_t> Collection::SealedSegmentIds() const {
   std::lock_guard lock(mu_);
   std::vector<int64_t> ids;
-  for (const auto& [id, n] : sealed_rows_) ids.push_back(id);
+  for (const auto& [id, info] : sealed_info_) ids.push_back(id);
   return ids;
 }
 
@@ -259,9 +323,22 @@ Result<Snapshot> Collection::TakeSnapshot() const {
                   fmt::format("collection '{}' is not loaded", schema_.name),
                   ErrorTag::kCollectionNotLoaded);
   Snapshot snap;
-  for (const auto& [id, sc] : sealed_) snap.push_back(sc);
+  for (const auto& [id, sc] : sealed_) {
+    snap.push_back(sc);
+    snap.back().deletes = deletes_;
+    snap.back().delete_seq = delete_seq_;
+  }
   auto add = [&](const Segment& seg) {
-    for (auto& chunk : seg.Chunks()) snap.push_back({seg.id(), seg.partition_id(), chunk, {}});
+    if (!PartitionVisible(seg.partition_id())) return;
+    for (auto& chunk : seg.Chunks()) {
+      SnapshotChunk sc;
+      sc.segment_id = seg.id();
+      sc.partition_id = seg.partition_id();
+      sc.chunk = chunk;
+      sc.deletes = deletes_;
+      sc.delete_seq = delete_seq_;
+      snap.push_back(std::move(sc));
+    }
   };
   for (const auto& seg : sealing_) add(*seg);
   for (const auto& [partition, seg] : growing_) add(*seg);

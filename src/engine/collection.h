@@ -6,16 +6,24 @@
 // then is the insert acknowledged. Flush freezes the growing segments at a WAL position inside
 // the WAL's exclusive section, writes them as column files, commits the catalog naming them
 // and that position, then deletes the WAL objects it covers.
+//
+// Deletes and upserts follow the same path (WAL record, then apply); their keys go into a
+// DeleteSet (engine/deletes.h) that every read consults, and a flush persists the deletes it
+// covers as delta logs. Partitions: rows live in per-partition segments; a subset of the
+// partitions may be loaded.
 #pragma once
 
 #include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <vector>
 
 #include "catalog/catalog.h"
 #include "common/hybrid_clock.h"
+#include "engine/deletes.h"
 #include "engine/types.h"
 #include "index/vector_index.h"
 #include "objstore/object_store.h"
@@ -31,6 +39,9 @@ struct SnapshotChunk {
   std::shared_ptr<const Chunk> chunk;
   // A sealed segment's built indexes, by index id (none for growing data).
   std::map<int64_t, std::shared_ptr<const VectorIndex>> indexes;
+  // Deletes to apply to this chunk's rows: those with sequence <= delete_seq (deletes.h).
+  std::shared_ptr<const DeleteSet> deletes;
+  uint64_t delete_seq = 0;
 };
 using Snapshot = std::vector<SnapshotChunk>;
 
@@ -42,10 +53,18 @@ class Collection {
   int64_t id() const { return id_; }
   const CollectionSchema& schema() const { return schema_; }
 
-  // Replays the WAL after the catalog's covered position. Call once, before any other use.
+  // Reads the delta logs and replays the WAL after the catalog's covered position. Call once,
+  // before any other use.
   Status Recover(const CollectionMeta& meta);
 
   Result<InsertResult> Insert(int64_t partition_id, RowBatch batch);
+  // Deletes `pks` (Int64 or VarChar, the primary key's type) in partition `scope`
+  // (kAllPartitions = every partition) at a new timestamp; returns it once durable and applied.
+  Result<uint64_t> Delete(int64_t scope, Column pks);
+  // Replaces the rows with the batch's primary keys in `partition_id` by the batch, atomically
+  // (one WAL record). With auto_id the batch must carry the keys to replace; the new rows get
+  // generated keys (as Milvus does). Returns the new rows' keys.
+  Result<InsertResult> Upsert(int64_t partition_id, RowBatch batch);
   Result<FlushResult> Flush();
 
   // The rows of a sealed segment: the loaded copy, or read from its column files.
@@ -54,16 +73,25 @@ class Collection {
   void AttachIndex(int64_t segment_id, int64_t index_id, std::shared_ptr<const VectorIndex> index);
   void DetachIndex(int64_t index_id);
 
-  // Reads the sealed segments named by the catalog, and their built indexes, into memory.
-  Status Load(const CollectionMeta& meta);
+  // Reads the sealed segments of the partitions to load (`partitions` empty = all) and their built indexes, into memory
+  // and makes exactly those partitions visible to reads.
+  Status Load(const CollectionMeta& meta, const std::vector<int64_t>& partitions);
   void Release();
   bool loaded() const;
-  int64_t RowCount() const;
+  // Rows inserted (deletes not subtracted, as Milvus's row_count statistic), in one partition
+  // or (nullopt) all.
+  int64_t RowCount(std::optional<int64_t> partition_id = std::nullopt) const;
+  // Forgets a partition the catalog no longer names: its rows in memory, deletes scoped to it,
+  // WAL records for it still to be applied. Then DeletePartitionObjects removes its objects.
+  void DropPartition(int64_t partition_id);
+  Status DeletePartitionObjects(int64_t partition_id);
+  size_t DeleteEntries() const { return deletes_->size(); }
   std::vector<int64_t> SealedSegmentIds() const;
   // True if any of `segment_ids` is a growing segment or one being sealed.
   bool AnyUnsealed(const std::vector<int64_t>& segment_ids) const;
 
-  // FailedPrecondition (tagged kCollectionNotLoaded) unless loaded.
+  // The chunks of the loaded partitions. FailedPrecondition (tagged kCollectionNotLoaded)
+  // unless loaded.
   Result<Snapshot> TakeSnapshot() const;
 
   // Stops accepting writes; then DeleteObjects removes everything it wrote.
@@ -71,9 +99,20 @@ class Collection {
   Status DeleteObjects();
 
  private:
+  struct SealedInfo {
+    int64_t partition_id;
+    int64_t num_rows;
+  };
   std::shared_ptr<Segment> GrowingFor(int64_t partition_id);  // requires mu_
   std::string WalPrefix() const;
   Result<RowBatch> PrepareBatch(RowBatch batch);
+  // Applies one replayed WAL record to memory (requires mu_).
+  Status ApplyRecord(const WalRecord& record, std::string_view object_name);
+  void ApplyDelete(int64_t scope, Column pks, uint64_t ts);  // requires mu_
+  bool PartitionVisible(int64_t partition_id) const;         // requires mu_
+  Status LoadDeltaLogs(const CollectionMeta& meta);
+  // Writes the deletes a flush covers, one delta log per partition scope.
+  Result<std::vector<DeltaLogMeta>> WriteDeltaLogs(const std::vector<DeleteBatch>& deletes);
 
   ObjectStore* const store_;
   const std::string root_;
@@ -90,7 +129,13 @@ class Collection {
   std::map<int64_t, std::shared_ptr<Segment>> growing_;  // by partition id
   std::vector<std::shared_ptr<Segment>> sealing_;         // frozen, not yet committed
   std::map<int64_t, SnapshotChunk> sealed_;               // loaded sealed segments by id
-  std::map<int64_t, int64_t> sealed_rows_;                // every sealed segment's row count
+  std::map<int64_t, SealedInfo> sealed_info_;             // every sealed segment
+  std::optional<std::set<int64_t>> loaded_partitions_;    // nullopt = all (when loaded_)
+  std::set<int64_t> dropped_partitions_;                  // records for these are ignored
+  const std::shared_ptr<DeleteSet> deletes_ = std::make_shared<DeleteSet>();
+  uint64_t delete_seq_ = 0;                    // sequence of the last applied delete
+  std::vector<DeleteBatch> pending_deletes_;   // applied, not yet in a flush
+  std::vector<DeleteBatch> flushing_deletes_;  // taken by a flush, not yet committed
 };
 
 }  // namespace strata

@@ -79,7 +79,7 @@ Status Engine::Recover() {
         std::make_shared<Collection>(options_.store, options_.root, catalog_.get(), &clock_, meta);
     RETURN_IF_ERROR(collection->Recover(meta).WithContext("recovering collection " +
                                                           meta.schema.name));
-    if (meta.loaded) RETURN_IF_ERROR(collection->Load(meta));
+    if (meta.loaded) RETURN_IF_ERROR(collection->Load(meta, meta.loaded_partitions));
     collections_[meta.schema.name] = std::move(collection);
   }
   spdlog::info("catalog version {}: {} collections recovered from {}", manifest.version,
@@ -293,39 +293,52 @@ Status Engine::DropIndex(const std::string& collection_name, const std::string& 
 }
 
 Status Engine::Load(const std::string& name) {
+  std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(name));
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(name));
-  RETURN_IF_ERROR(collection->Load(meta));
-  if (meta.loaded) return Status::Ok();
+  RETURN_IF_ERROR(collection->Load(meta, {}));
+  if (meta.loaded && meta.loaded_partitions.empty()) return Status::Ok();
   return catalog_->Commit([&](Manifest& m) -> Status {
-    if (CollectionMeta* c = m.FindCollection(collection->id())) c->loaded = true;
+    if (CollectionMeta* c = m.FindCollection(collection->id())) {
+      c->loaded = true;
+      c->loaded_partitions.clear();
+    }
     return Status::Ok();
   });
 }
 
 Status Engine::Release(const std::string& name) {
+  std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(name));
   collection->Release();
   return catalog_->Commit([&](Manifest& m) -> Status {
-    if (CollectionMeta* c = m.FindCollection(collection->id())) c->loaded = false;
+    if (CollectionMeta* c = m.FindCollection(collection->id())) {
+      c->loaded = false;
+      c->loaded_partitions.clear();
+    }
     return Status::Ok();
   });
 }
 
-Result<bool> Engine::IsLoaded(const std::string& name) {
+Result<bool> Engine::IsLoaded(const std::string& name, const std::vector<std::string>& partitions) {
   ASSIGN_OR_RETURN(auto collection, Find(name));
-  return collection->loaded();
+  if (partitions.empty()) return collection->loaded();
+  ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(name));
+  bool all = true;
+  for (const auto& partition : partitions) {
+    ASSIGN_OR_RETURN(int64_t id, PartitionId(meta, partition));
+    all = all && meta.PartitionLoaded(id);
+  }
+  return all;
 }
 
 Result<InsertResult> Engine::Insert(const std::string& collection_name,
                                     const std::string& partition, RowBatch batch) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
-  std::string partition_name = partition.empty() ? "_default" : partition;
-  const PartitionMeta* p = meta.FindPartition(partition_name);
-  if (p == nullptr)
-    return InvalidArgument(fmt::format("partition not found[partition={}]", partition_name));
-  return collection->Insert(p->partition_id, std::move(batch));
+  ASSIGN_OR_RETURN(int64_t partition_id,
+                   PartitionId(meta, partition.empty() ? "_default" : partition));
+  return collection->Insert(partition_id, std::move(batch));
 }
 
 Result<FlushResult> Engine::Flush(const std::string& collection_name) {

@@ -51,12 +51,33 @@ class Engine {
   Status DropIndex(const std::string& collection, const std::string& field_name,
                    const std::string& index_name);
 
+  // Load / Release the whole collection (every partition, including ones created later).
   Status Load(const std::string& name);
   Status Release(const std::string& name);
-  Result<bool> IsLoaded(const std::string& name);
+  // True when any partition is loaded, or (when `partitions` is not empty) all of those are.
+  Result<bool> IsLoaded(const std::string& name, const std::vector<std::string>& partitions = {});
+
+  // Partitions (engine/partitions.cc). Unknown partitions are NotFound tagged
+  // kPartitionNotFound. Creating an existing partition or dropping a missing one succeeds, as
+  // in Milvus. `_default` cannot be dropped; a loaded partition must be released first.
+  Status CreatePartition(const std::string& collection, const std::string& partition);
+  Status DropPartition(const std::string& collection, const std::string& partition);
+  Result<std::vector<PartitionInfo>> ShowPartitions(const std::string& collection);
+  // Adds the partitions to the loaded set (a LoadCollection already loaded them all).
+  Status LoadPartitions(const std::string& collection, const std::vector<std::string>& partitions);
+  // Removes them from the loaded set; releasing the last one releases the collection.
+  Status ReleasePartitions(const std::string& collection,
+                           const std::vector<std::string>& partitions);
+  Result<int64_t> PartitionRowCount(const std::string& collection, const std::string& partition);
 
   // Validates the whole batch first; a rejected batch writes nothing.
   Result<InsertResult> Insert(const std::string& collection, const std::string& partition,
+                              RowBatch batch);
+  // Deletes by primary keys or by filter (engine/delete.cc): written to the WAL and applied
+  // before it returns. Filters other than primary-key lookups need the collection loaded.
+  Result<DeleteResult> Delete(const DeleteRequest& request);
+  // Insert-or-replace by primary key, atomically (see Collection::Upsert).
+  Result<InsertResult> Upsert(const std::string& collection, const std::string& partition,
                               RowBatch batch);
   Result<FlushResult> Flush(const std::string& collection);
   // True when every listed segment is sealed (or no longer exists).
@@ -72,12 +93,15 @@ class Engine {
   explicit Engine(const EngineOptions& options);
   Result<std::shared_ptr<Collection>> Find(const std::string& name);
   Status Recover();
+  // The partition's id; NotFound tagged kPartitionNotFound when the collection has none so named.
+  Result<int64_t> PartitionId(const CollectionMeta& meta, const std::string& partition);
 
   EngineOptions options_;
   HybridClock clock_;
   ThreadPool pool_;
   std::unique_ptr<Catalog> catalog_;
-  std::mutex mu_;  // guards collections_
+  std::mutex load_mu_;  // serializes load state and partition changes; taken before mu_
+  std::mutex mu_;       // guards collections_
   std::map<std::string, std::shared_ptr<Collection>> collections_;
   std::unique_ptr<IndexBuilder> builder_;  // declared last: stopped first
 };

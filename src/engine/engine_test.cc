@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <thread>
 
 #include "objstore/memory_store.h"
 
@@ -201,6 +203,50 @@ TEST(EngineTest, BadIndexParametersAreRejectedUpFront) {
 }
 
 TEST(EngineTest, CorruptIndexFileIsDataLossNamingIt) {
+int64_t Count(Engine& engine, const std::string& filter = "") {
+  QueryRequest q;
+  q.collection = "c";
+  q.filter = filter;
+  q.output_fields = {"count(*)"};
+  auto result = engine.Query(q);
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  return result.ok() ? result->count : -1;
+}
+
+std::vector<int64_t> Ids(Engine& engine, const std::string& filter,
+                         std::vector<std::string> partitions = {}) {
+  QueryRequest q;
+  q.collection = "c";
+  q.filter = filter;
+  q.partitions = std::move(partitions);
+  auto result = engine.Query(q);
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  if (!result.ok()) return {};
+  auto ids = result->fields.FindColumn(100)->values<int64_t>();
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::string Tag(Engine& engine, int64_t id) {
+  QueryRequest q;
+  q.collection = "c";
+  q.filter = "id == " + std::to_string(id);
+  q.output_fields = {"tag"};
+  auto result = engine.Query(q);
+  if (!result.ok() || result->fields.num_rows != 1) return "<" + std::to_string(id) + " not 1>";
+  return result->fields.FindColumn(101)->values<std::string>()[0];
+}
+
+Result<DeleteResult> DeleteWhere(Engine& engine, const std::string& filter,
+                                 const std::string& partition = "") {
+  DeleteRequest d;
+  d.collection = "c";
+  d.partition = partition;
+  d.filter = filter;
+  return engine.Delete(d);
+}
+
+TEST(EngineTest, DeletesHideRowsByTimestampAcrossFlushAndRestart) {
   MemoryObjectStore store;
   {
     auto engine = OpenEngine(&store);
@@ -219,6 +265,110 @@ TEST(EngineTest, CorruptIndexFileIsDataLossNamingIt) {
   Status st = engine->Load("c");
   EXPECT_EQ(st.code(), StatusCode::kDataLoss);
   EXPECT_NE(st.message().find(objects[0].key), std::string::npos) << st.ToString();
+    ASSERT_TRUE(engine->Load("c").ok());
+    ASSERT_TRUE(engine->Insert("c", "", Rows(0, 20)).ok());
+    auto deleted = DeleteWhere(*engine, "id in [1, 2, 3, 999]");
+    ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+    // Milvus reports the keys listed, whether or not rows held them.
+    EXPECT_EQ(deleted->ids.values<int64_t>(), (std::vector<int64_t>{1, 2, 3, 999}));
+    EXPECT_EQ(Count(*engine), 17);
+    // A row inserted after the delete of its key is visible.
+    ASSERT_TRUE(engine->Insert("c", "", Rows(2, 1)).ok());
+    EXPECT_EQ(Count(*engine), 18);
+    ASSERT_TRUE(engine->Flush("c").ok());                // deletes 1..3 go to a delta log
+    deleted = DeleteWhere(*engine, "tag like \"t1%\"");  // 10..19 (1 is already gone)
+    ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+    EXPECT_EQ(deleted->ids.size(), 10);
+    EXPECT_EQ(Count(*engine), 8);
+    auto search = engine->Search(NearestTo(12, 3));
+    ASSERT_TRUE(search.ok()) << search.status().ToString();
+    for (int64_t id : search->ids.values<int64_t>()) EXPECT_LT(id, 10);
+    EXPECT_EQ(Ids(*engine, "id >= 0"), (std::vector<int64_t>{0, 2, 4, 5, 6, 7, 8, 9}));
+  }
+  {
+    auto engine = OpenEngine(&store);  // delta log + WAL replay
+    EXPECT_EQ(Ids(*engine, "id >= 0"), (std::vector<int64_t>{0, 2, 4, 5, 6, 7, 8, 9}));
+    ASSERT_TRUE(engine->Flush("c").ok());
+    EXPECT_TRUE(store.List("wal/")->empty());
+    EXPECT_EQ(store.List("delta_log/")->size(), 2u);
+  }
+  auto engine = OpenEngine(&store);  // delta logs only
+  EXPECT_EQ(Ids(*engine, "id >= 0"), (std::vector<int64_t>{0, 2, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(Count(*engine), 8);
+  auto bad = DeleteWhere(*engine, "id >");
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("position"), std::string_view::npos)
+      << bad.status().ToString();
+}
+
+TEST(EngineTest, UpsertReplacesAtomicallyAndSurvivesRestart) {
+  MemoryObjectStore store;
+  {
+    auto engine = OpenEngine(&store);
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->Load("c").ok());
+    ASSERT_TRUE(engine->Insert("c", "", Rows(0, 5)).ok());
+    ASSERT_TRUE(engine->Flush("c").ok());
+    auto replacement = Rows(3, 4);  // 3, 4 replace; 5, 6 are new
+    for (auto& tag : replacement.columns[1].values<std::string>()) tag = "new";
+    auto upserted = engine->Upsert("c", "", replacement);
+    ASSERT_TRUE(upserted.ok()) << upserted.status().ToString();
+    EXPECT_EQ(upserted->ids.values<int64_t>(), (std::vector<int64_t>{3, 4, 5, 6}));
+    EXPECT_EQ(Count(*engine), 7);
+    EXPECT_EQ(Tag(*engine, 3), "new");
+    EXPECT_EQ(Tag(*engine, 2), "t2");
+    auto wrong_dim = Rows(0, 1);
+    wrong_dim.columns[2] = Column(102, DataType::kFloatVector, kDim + 1);
+    wrong_dim.columns[2].values<float>().assign(kDim + 1, 0.0f);
+    EXPECT_EQ(engine->Upsert("c", "", wrong_dim).status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(Tag(*engine, 0), "t0");
+  }
+  auto engine = OpenEngine(&store);
+  EXPECT_EQ(Count(*engine), 7);
+  EXPECT_EQ(Tag(*engine, 4), "new");
+  EXPECT_EQ(Tag(*engine, 1), "t1");
+}
+
+TEST(EngineTest, PartitionsScopeLoadsReadsAndDeletes) {
+  MemoryObjectStore store;
+  {
+    auto engine = OpenEngine(&store);
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->CreatePartition("c", "p1").ok());
+    ASSERT_TRUE(engine->CreatePartition("c", "p1").ok());  // again: fine, as in Milvus
+    EXPECT_EQ(engine->CreatePartition("c", "1bad").code(), StatusCode::kInvalidArgument);
+    ASSERT_TRUE(engine->Insert("c", "", Rows(0, 10)).ok());
+    ASSERT_TRUE(engine->Insert("c", "p1", Rows(100, 5)).ok());
+    EXPECT_EQ(engine->Insert("c", "nope", Rows(0, 1)).status().tag(), ErrorTag::kPartitionNotFound);
+    EXPECT_EQ(*engine->PartitionRowCount("c", "p1"), 5);
+    ASSERT_TRUE(engine->LoadPartitions("c", {"p1"}).ok());
+    EXPECT_EQ(Count(*engine), 5);  // only p1 is loaded
+    QueryRequest q;
+    q.collection = "c";
+    q.filter = "id >= 0";
+    q.partitions = {"_default"};
+    EXPECT_EQ(engine->Query(q).status().tag(), ErrorTag::kPartitionNotLoaded);
+    ASSERT_TRUE(engine->Flush("c").ok());
+    // A delete scoped to p1 leaves _default alone even for the same key.
+    ASSERT_TRUE(engine->Insert("c", "p1", Rows(0, 1)).ok());
+    ASSERT_TRUE(DeleteWhere(*engine, "id in [0, 100]", "p1").ok());
+    EXPECT_EQ(Ids(*engine, "id >= 0", {"p1"}), (std::vector<int64_t>{101, 102, 103, 104}));
+  }
+  auto engine = OpenEngine(&store);  // partial load state survives
+  EXPECT_EQ(*engine->IsLoaded("c", {"p1"}), true);
+  EXPECT_EQ(*engine->IsLoaded("c", {"_default"}), false);
+  ASSERT_TRUE(engine->Load("c").ok());
+  EXPECT_EQ(Ids(*engine, "id < 3"), (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(engine->DropPartition("c", "_default").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine->DropPartition("c", "p1").code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(engine->ReleasePartitions("c", {"p1"}).ok());
+  EXPECT_EQ(Count(*engine), 10);
+  ASSERT_TRUE(engine->DropPartition("c", "p1").ok());
+  EXPECT_EQ(engine->ShowPartitions("c")->size(), 1u);
+  EXPECT_EQ(*engine->RowCount("c"), 10);
+  ASSERT_TRUE(engine->Flush("c").ok());
+  auto reopened = OpenEngine(&store);
+  EXPECT_EQ(*reopened->RowCount("c"), 10);
 }
 
 }  // namespace

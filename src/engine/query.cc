@@ -33,7 +33,7 @@ Result<QueryResult> Engine::Query(const QueryRequest& req) {
   if (req.offset < 0) return InvalidArgument("offset must not be negative");
 
   ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, names));
-  ASSIGN_OR_RETURN(auto plan, ParseOptionalFilter(req.filter, schema));
+  ASSIGN_OR_RETURN(auto plan, ParseOptionalFilter(req.filter, schema, req.filter_values));
   ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
   ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, std::move(snapshot), req.partitions));
 
@@ -43,7 +43,8 @@ Result<QueryResult> Engine::Query(const QueryRequest& req) {
   int64_t want = req.limit ? *req.limit : INT64_MAX;
   for (const auto& sc : snapshot) {
     if (!is_count && static_cast<int64_t>(rows.size()) >= want) break;
-    ASSIGN_OR_RETURN(std::vector<uint8_t> mask, FilterChunk(plan.get(), *sc.chunk));
+    ASSIGN_OR_RETURN(std::vector<uint8_t> mask,
+                     FilterChunk(plan.get(), sc, schema.PrimaryField().field_id));
     for (int64_t r = 0; r < sc.chunk->num_rows(); ++r) {
       if (!mask[r]) continue;
       if (is_count) {

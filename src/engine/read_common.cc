@@ -29,29 +29,39 @@ Result<Snapshot> SelectPartitions(const CollectionMeta& meta, Snapshot snapshot,
   std::set<int64_t> ids;
   for (const auto& name : names) {
     const PartitionMeta* p = meta.FindPartition(name);
-    if (p == nullptr) return InvalidArgument(fmt::format("partition name {} not found", name));
+    if (p == nullptr)
+      return Status(StatusCode::kNotFound, fmt::format("partition not found[partition={}]", name),
+                    ErrorTag::kPartitionNotFound);
+    if (!meta.PartitionLoaded(p->partition_id))
+      return Status(StatusCode::kFailedPrecondition,
+                    fmt::format("partition not loaded[partition={}]", name),
+                    ErrorTag::kPartitionNotLoaded);
     ids.insert(p->partition_id);
   }
   std::erase_if(snapshot, [&](const SnapshotChunk& c) { return !ids.count(c.partition_id); });
   return snapshot;
 }
 
-Result<std::shared_ptr<const expr::Plan>> ParseOptionalFilter(const std::string& filter,
-                                                             const CollectionSchema& schema) {
+Result<std::shared_ptr<const expr::Plan>> ParseOptionalFilter(
+    const std::string& filter, const CollectionSchema& schema,
+    const expr::ExprTemplateValues& values) {
   if (filter.find_first_not_of(" \t\r\n") == std::string::npos)
     return std::shared_ptr<const expr::Plan>();
-  auto plan = expr::ParseFilter(filter, schema);
+  auto plan = expr::ParseFilter(filter, schema, &values);
   if (!plan.ok()) return plan.status().WithContext("invalid filter expression '" + filter + "'");
   return std::move(plan).value();
 }
 
-Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const Chunk& chunk) {
+Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const SnapshotChunk& sc,
+                                         int64_t pk_field_id) {
+  const Chunk& chunk = *sc.chunk;
   std::vector<uint8_t> mask;
   if (plan == nullptr) {
     mask.assign(chunk.num_rows(), 1);
-    return mask;
+  } else {
+    RETURN_IF_ERROR(expr::EvaluateFilter(*plan, chunk.rows, &mask));
   }
-  RETURN_IF_ERROR(expr::EvaluateFilter(*plan, chunk.rows, &mask));
+  if (sc.deletes) sc.deletes->Hide(sc.partition_id, chunk, pk_field_id, sc.delete_seq, &mask);
   return mask;
 }
 

@@ -18,17 +18,21 @@ namespace strata {
 Result<std::vector<const FieldSchema*>> ResolveOutputFields(const CollectionSchema& schema,
                                                             const std::vector<std::string>& names);
 
-// Keeps the chunks of the named partitions (all when `names` is empty). InvalidArgument for an
-// unknown partition.
+// Keeps the chunks of the named partitions (all when `names` is empty). NotFound tagged
+// kPartitionNotFound for an unknown partition, FailedPrecondition tagged kPartitionNotLoaded for
+// one that is not loaded.
 Result<Snapshot> SelectPartitions(const CollectionMeta& meta, Snapshot snapshot,
                                   const std::vector<std::string>& names);
 
-// Parses `filter` (nullptr when empty).
-Result<std::shared_ptr<const expr::Plan>> ParseOptionalFilter(const std::string& filter,
-                                                             const CollectionSchema& schema);
+// Parses `filter` (nullptr when empty) with the values of its {name} placeholders.
+Result<std::shared_ptr<const expr::Plan>> ParseOptionalFilter(
+    const std::string& filter, const CollectionSchema& schema,
+    const expr::ExprTemplateValues& values = {});
 
-// Rows of `chunk` that pass `plan` (all rows when plan is null), as a byte mask.
-Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const Chunk& chunk);
+// Rows of the chunk that pass `plan` (all rows when plan is null) and are not deleted, as a
+// byte mask.
+Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const SnapshotChunk& chunk,
+                                         int64_t pk_field_id);
 
 // A column holding `rows` of the chunks' field `field_id`, in order.
 struct RowRef {

@@ -82,7 +82,7 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
     return InvalidArgument(fmt::format("query vectors do not match field '{}' of dim {}",
                                        field->name, field->dim));
   ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, req.output_fields));
-  ASSIGN_OR_RETURN(auto plan, ParseOptionalFilter(req.filter, schema));
+  ASSIGN_OR_RETURN(auto plan, ParseOptionalFilter(req.filter, schema, req.filter_values));
   ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
   ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, std::move(snapshot), req.partitions));
 
@@ -97,7 +97,7 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   ThreadPool* inner_pool = snapshot.size() == 1 ? &pool_ : nullptr;
   pool_.ParallelFor(snapshot.size(), [&](size_t i) {
     const Chunk& chunk = *snapshot[i].chunk;
-    auto mask = FilterChunk(plan.get(), chunk);
+    auto mask = FilterChunk(plan.get(), snapshot[i], schema.PrimaryField().field_id);
     if (!mask.ok()) {
       errors[i] = mask.status();
       return;

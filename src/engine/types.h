@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catalog/manifest.h"
+#include "expr/expr.h"
 #include "schema/column.h"
 #include "schema/schema.h"
 
@@ -28,6 +29,7 @@ struct SearchRequest {
   std::string anns_field;               // empty = the only vector field
   std::string metric;                   // empty = the index's (or L2 with no index)
   std::string filter;                   // Milvus boolean expression; empty = none
+  expr::ExprTemplateValues filter_values;  // values of the filter's {name} placeholders
   int64_t nq = 0;
   // nq * dim floats (FloatVector) or nq * dim / 8 bytes (BinaryVector).
   std::vector<float> float_queries;
@@ -54,6 +56,7 @@ struct QueryRequest {
   std::string collection;
   std::vector<std::string> partitions;
   std::string filter;
+  expr::ExprTemplateValues filter_values;
   std::vector<std::string> output_fields;  // may contain "*" or "count(*)"
   std::optional<int64_t> limit;
   int64_t offset = 0;
@@ -64,6 +67,23 @@ struct QueryResult {
   std::vector<std::string> output_fields;
   bool is_count = false;
   int64_t count = 0;
+};
+
+struct DeleteRequest {
+  std::string collection;
+  std::string partition;  // empty = every partition
+  std::string filter;     // required; `pk in [...]` / `pk == v` need no load
+  expr::ExprTemplateValues filter_values;
+};
+
+struct DeleteResult {
+  Column ids;  // the primary keys deleted (the keys listed, or the rows the filter matched)
+  uint64_t timestamp = 0;
+};
+
+struct PartitionInfo {
+  PartitionMeta meta;
+  bool loaded = false;
 };
 
 struct IndexInfo {

@@ -53,7 +53,8 @@ Result<std::pair<uint64_t, std::vector<WalRecord>>> DecodeWalObject(std::string_
     uint64_t length = 0;
     RETURN_IF_ERROR(reader.Read(&type, "record type"));
     if (type != static_cast<uint8_t>(WalRecordType::kInsert) &&
-        type != static_cast<uint8_t>(WalRecordType::kDelete))
+        type != static_cast<uint8_t>(WalRecordType::kDelete) &&
+        type != static_cast<uint8_t>(WalRecordType::kUpsert))
       return reader.Corrupt(fmt::format("unknown record type {}", type));
     r.type = static_cast<WalRecordType>(type);
     RETURN_IF_ERROR(reader.Read(&r.timestamp, "timestamp"));

@@ -23,6 +23,7 @@ inline constexpr uint16_t kWalObjectVersion = 1;
 enum class WalRecordType : uint8_t {
   kInsert = 1,  // payload: EncodeRowBatch output
   kDelete = 2,  // payload: defined by the engine (the primary keys to delete)
+  kUpsert = 3,  // payload: defined by the engine (rows to insert + keys they replace)
 };
 
 struct WalRecord {

@@ -15,6 +15,7 @@ constexpr std::string_view kName = "wal/9/0/00000000000000000042";
 std::vector<WalRecord> SampleRecords() {
   return {{WalRecordType::kInsert, 1000, 5, "row batch bytes"},
           {WalRecordType::kDelete, 1001, 6, ""},
+          {WalRecordType::kUpsert, 1002, 6, "u"},
           {WalRecordType::kInsert, 1002, -1, std::string("\0\1\2", 3)}};
 }
 
@@ -65,8 +66,8 @@ TEST(WalCodecTest, InconsistentPayloadsAreDataLoss) {
   EXPECT_NE(decode(payload + "!").message().find("trailing"), std::string_view::npos);
 
   std::string bad_type = payload;
-  bad_type[12] = 3;
-  EXPECT_NE(decode(bad_type).message().find("unknown record type 3"), std::string_view::npos);
+  bad_type[12] = 4;
+  EXPECT_NE(decode(bad_type).message().find("unknown record type 4"), std::string_view::npos);
 
   std::string huge_count = payload;
   uint32_t count = UINT32_MAX;
