@@ -151,58 +151,6 @@ TEST(EngineTest, ConcurrentInsertsAreAllDurable) {
   EXPECT_EQ(engine->Query(q)->count, 1000);
 }
 
-TEST(EngineTest, IndexesAreBuiltInTheBackgroundAndLoadedNotRebuilt) {
-  std::vector<ObjectInfo> index_objects;
-  for (const char* type : {"HNSW", "IVF_SQ8"}) {
-    SCOPED_TRACE(type);
-    MemoryObjectStore store;
-    {
-      auto engine = OpenEngine(&store);
-      ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
-      ASSERT_TRUE(engine->Insert("c", "", Rows(0, 600)).ok());
-      ASSERT_TRUE(engine->Flush("c").ok());
-      KeyValues params = {{"index_type", type}, {"metric_type", "L2"}, {"params", "{\"nlist\":8}"}};
-      ASSERT_TRUE(engine->CreateIndex("c", "vec", "", params).ok());
-      engine->WaitForIndexBuilds();
-      auto info = engine->DescribeIndex("c", "", "");
-      ASSERT_TRUE(info.ok());
-      EXPECT_EQ(info->front().indexed_rows, 600);
-      EXPECT_EQ(info->front().pending_index_rows, 0);
-      index_objects = *store.List("index_files/");
-      ASSERT_EQ(index_objects.size(), 1u);
-    }
-    auto engine = OpenEngine(&store);
-    ASSERT_TRUE(engine->Load("c").ok());
-    engine->WaitForIndexBuilds();
-    auto again = *store.List("index_files/");
-    ASSERT_EQ(again.size(), 1u);
-    EXPECT_EQ(again[0].key, index_objects[0].key) << "restart must load, not rebuild";
-    auto result = engine->Search(NearestTo(123, 3));
-    ASSERT_TRUE(result.ok()) << result.status().ToString();
-    EXPECT_EQ(result->ids.values<int64_t>()[0], 123);
-    // Dropping the index deletes its files.
-    ASSERT_TRUE(engine->Release("c").ok());
-    ASSERT_TRUE(engine->DropIndex("c", "vec", "").ok());
-    EXPECT_TRUE(store.List("index_files/")->empty());
-  }
-}
-
-TEST(EngineTest, BadIndexParametersAreRejectedUpFront) {
-  MemoryObjectStore store;
-  auto engine = OpenEngine(&store);
-  ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
-  for (const KeyValues& params : std::vector<KeyValues>{
-           {{"index_type", "HNSW"}, {"metric_type", "L2"}, {"params", R"({"M":1})"}},
-           {{"index_type", "IVF_PQ"}, {"metric_type", "L2"}, {"params", R"({"nlist":4,"m":3})"}},
-           {{"index_type", "DISKANN"}, {"metric_type", "L2"}, {"params", "{}"}},
-           {{"index_type", "HNSW"}, {"metric_type", "HAMMING"}, {"params", "{}"}}}) {
-    Status st = engine->CreateIndex("c", "vec", "", params);
-    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << params[0].second << " " << params[2].second;
-  }
-  EXPECT_EQ(engine->DescribeIndex("c", "", "").status().tag(), ErrorTag::kIndexNotFound);
-}
-
-TEST(EngineTest, CorruptIndexFileIsDataLossNamingIt) {
 int64_t Count(Engine& engine, const std::string& filter = "") {
   QueryRequest q;
   q.collection = "c";
@@ -251,20 +199,6 @@ TEST(EngineTest, DeletesHideRowsByTimestampAcrossFlushAndRestart) {
   {
     auto engine = OpenEngine(&store);
     ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
-    ASSERT_TRUE(engine->Insert("c", "", Rows(0, 100)).ok());
-    ASSERT_TRUE(engine->Flush("c").ok());
-    ASSERT_TRUE(engine->CreateIndex("c", "vec", "", {{"index_type", "HNSW"}, {"metric_type", "L2"}}).ok());
-    engine->WaitForIndexBuilds();
-  }
-  auto objects = *store.List("index_files/");
-  ASSERT_EQ(objects.size(), 1u);
-  std::string bytes = *store.Get(objects[0].key);
-  bytes[bytes.size() / 2] ^= 0x40;
-  ASSERT_TRUE(store.Put(objects[0].key, bytes).ok());
-  auto engine = OpenEngine(&store);
-  Status st = engine->Load("c");
-  EXPECT_EQ(st.code(), StatusCode::kDataLoss);
-  EXPECT_NE(st.message().find(objects[0].key), std::string::npos) << st.ToString();
     ASSERT_TRUE(engine->Load("c").ok());
     ASSERT_TRUE(engine->Insert("c", "", Rows(0, 20)).ok());
     auto deleted = DeleteWhere(*engine, "id in [1, 2, 3, 999]");
@@ -369,6 +303,79 @@ TEST(EngineTest, PartitionsScopeLoadsReadsAndDeletes) {
   ASSERT_TRUE(engine->Flush("c").ok());
   auto reopened = OpenEngine(&store);
   EXPECT_EQ(*reopened->RowCount("c"), 10);
+}
+
+
+TEST(EngineTest, IndexesAreBuiltInTheBackgroundAndLoadedNotRebuilt) {
+  std::vector<ObjectInfo> index_objects;
+  for (const char* type : {"HNSW", "IVF_SQ8"}) {
+    SCOPED_TRACE(type);
+    MemoryObjectStore store;
+    {
+      auto engine = OpenEngine(&store);
+      ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+      ASSERT_TRUE(engine->Insert("c", "", Rows(0, 600)).ok());
+      ASSERT_TRUE(engine->Flush("c").ok());
+      KeyValues params = {{"index_type", type}, {"metric_type", "L2"}, {"params", "{\"nlist\":8}"}};
+      ASSERT_TRUE(engine->CreateIndex("c", "vec", "", params).ok());
+      engine->WaitForIndexBuilds();
+      auto info = engine->DescribeIndex("c", "", "");
+      ASSERT_TRUE(info.ok());
+      EXPECT_EQ(info->front().indexed_rows, 600);
+      EXPECT_EQ(info->front().pending_index_rows, 0);
+      index_objects = *store.List("index_files/");
+      ASSERT_EQ(index_objects.size(), 1u);
+    }
+    auto engine = OpenEngine(&store);
+    ASSERT_TRUE(engine->Load("c").ok());
+    engine->WaitForIndexBuilds();
+    auto again = *store.List("index_files/");
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].key, index_objects[0].key) << "restart must load, not rebuild";
+    auto result = engine->Search(NearestTo(123, 3));
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(result->ids.values<int64_t>()[0], 123);
+    // Dropping the index deletes its files.
+    ASSERT_TRUE(engine->Release("c").ok());
+    ASSERT_TRUE(engine->DropIndex("c", "vec", "").ok());
+    EXPECT_TRUE(store.List("index_files/")->empty());
+  }
+}
+
+TEST(EngineTest, BadIndexParametersAreRejectedUpFront) {
+  MemoryObjectStore store;
+  auto engine = OpenEngine(&store);
+  ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+  for (const KeyValues& params : std::vector<KeyValues>{
+           {{"index_type", "HNSW"}, {"metric_type", "L2"}, {"params", R"({"M":1})"}},
+           {{"index_type", "IVF_PQ"}, {"metric_type", "L2"}, {"params", R"({"nlist":4,"m":3})"}},
+           {{"index_type", "DISKANN"}, {"metric_type", "L2"}, {"params", "{}"}},
+           {{"index_type", "HNSW"}, {"metric_type", "HAMMING"}, {"params", "{}"}}}) {
+    Status st = engine->CreateIndex("c", "vec", "", params);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << params[0].second << " " << params[2].second;
+  }
+  EXPECT_EQ(engine->DescribeIndex("c", "", "").status().tag(), ErrorTag::kIndexNotFound);
+}
+
+TEST(EngineTest, CorruptIndexFileIsDataLossNamingIt) {
+  MemoryObjectStore store;
+  {
+    auto engine = OpenEngine(&store);
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->Insert("c", "", Rows(0, 100)).ok());
+    ASSERT_TRUE(engine->Flush("c").ok());
+    ASSERT_TRUE(engine->CreateIndex("c", "vec", "", {{"index_type", "HNSW"}, {"metric_type", "L2"}}).ok());
+    engine->WaitForIndexBuilds();
+  }
+  auto objects = *store.List("index_files/");
+  ASSERT_EQ(objects.size(), 1u);
+  std::string bytes = *store.Get(objects[0].key);
+  bytes[bytes.size() / 2] ^= 0x40;
+  ASSERT_TRUE(store.Put(objects[0].key, bytes).ok());
+  auto engine = OpenEngine(&store);
+  Status st = engine->Load("c");
+  EXPECT_EQ(st.code(), StatusCode::kDataLoss);
+  EXPECT_NE(st.message().find(objects[0].key), std::string::npos) << st.ToString();
 }
 
 }  // namespace
