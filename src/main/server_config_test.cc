@@ -1,0 +1,57 @@
+#include "main/server_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "objstore/test_temp_dir.h"
+
+namespace strata {
+namespace {
+
+class ServerConfigTest : public testing::Test {
+ protected:
+  Status Load(const std::string& yaml) {
+    const std::string path = dir_.path() + "/strata.yaml";
+    std::ofstream(path) << yaml;
+    return LoadConfigFile(path, &config_);
+  }
+
+  TestTempDir dir_;
+  ServerConfig config_;
+};
+
+TEST_F(ServerConfigTest, CacheSection) {
+  Status st = Load("cache:\n  dir: /var/cache/strata\n  size: 1048576\n");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(config_.cache_dir, "/var/cache/strata");
+  EXPECT_EQ(config_.cache_size, 1048576);
+  EXPECT_EQ(EffectiveCacheDir(config_), "/var/cache/strata");
+}
+
+TEST_F(ServerConfigTest, CacheSectionRejectsUnknownKeysAndNegativeSize) {
+  EXPECT_EQ(Load("cache:\n  folder: x\n").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Load("cache:\n  size: -1\n").code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ServerConfigTest, MinioSectionSetsS3Storage) {
+  Status st = Load("minio:\n  address: 10.0.0.5\n  port: 9000\n  bucketName: b\n  rootPath: r\n");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(config_.storage, "s3://b/r");
+  EXPECT_EQ(config_.storage_options.s3_endpoint, "http://10.0.0.5:9000");
+}
+
+TEST_F(ServerConfigTest, DefaultCacheOnlyForS3) {
+  ServerConfig local;
+  EXPECT_EQ(EffectiveCacheDir(local), "");
+  ServerConfig s3;
+  s3.storage = "s3://bucket/root";
+  EXPECT_EQ(EffectiveCacheDir(s3), kDefaultS3CacheDir);
+  s3.cache_size = 0;
+  EXPECT_EQ(EffectiveCacheDir(s3), "");
+  local.cache_dir = "/tmp/c";
+  EXPECT_EQ(EffectiveCacheDir(local), "/tmp/c");
+}
+
+}  // namespace
+}  // namespace strata
