@@ -6,13 +6,18 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "api/milvus_service.h"
 #include "common/version.h"
 #include "engine/engine.h"
+#include "main/metrics_page.h"
 #include "main/server_config.h"
+#include "objstore/caching_store.h"
+#include "objstore/metrics_store.h"
 #include "objstore/object_store.h"
 
 namespace strata {
@@ -34,17 +39,45 @@ int Serve(const ServerConfig& config) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto store = OpenObjectStore(config.storage, config.storage_options);
-  if (!store.ok()) {
-    spdlog::error("cannot open storage {}: {}", config.storage, store.status().ToString());
+  auto backing = OpenObjectStore(config.storage, config.storage_options);
+  if (!backing.ok()) {
+    spdlog::error("cannot open storage {}: {}", config.storage, backing.status().ToString());
     return 1;
   }
+  // The metrics decorator sits under the cache, so it counts what reaches the bucket.
+  auto metrics_store = std::make_unique<MetricsObjectStore>(std::move(backing).value());
+  MetricsObjectStore* metrics = metrics_store.get();
+  std::unique_ptr<ObjectStore> store = std::move(metrics_store);
+  CachingObjectStore* cache = nullptr;
+  if (std::string cache_dir = EffectiveCacheDir(config); !cache_dir.empty()) {
+    // The cache is an optimisation: a folder we cannot create (say the default one in a
+    // read-only working directory) costs speed, not availability.
+    std::error_code ec;
+    std::filesystem::create_directories(cache_dir, ec);
+    if (ec) {
+      spdlog::warn("running without a read cache: cannot create {}: {}", cache_dir, ec.message());
+    } else {
+      auto cached = CachingObjectStore::Open(std::move(store),
+                                             CacheOptions{cache_dir, config.cache_size, ""});
+      if (!cached.ok()) {
+        spdlog::error("cannot open the read cache {}: {}", cache_dir, cached.status().ToString());
+        return 1;
+      }
+      cache = cached->get();
+      store = std::move(cached).value();
+    }
+  }
+  auto cache_stats = [cache]() -> std::optional<CacheStats> {
+    if (cache == nullptr) return std::nullopt;
+    return cache->Stats();
+  };
+
   EngineOptions options;
-  options.store = store->get();
+  options.store = store.get();
   options.threads = static_cast<size_t>(config.threads);
   auto engine = Engine::Open(options);
   if (!engine.ok()) {
-    spdlog::error("cannot start on {}: {}", (*store)->Describe(), engine.status().ToString());
+    spdlog::error("cannot start on {}: {}", store->Describe(), engine.status().ToString());
     return 1;
   }
 
@@ -66,6 +99,11 @@ int Serve(const ServerConfig& config) {
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("OK", "text/plain");
   });
+  http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+    std::optional<CacheStats> stats = cache_stats();
+    res.set_content(PrometheusText(metrics->Snapshot(), stats ? &*stats : nullptr),
+                    "text/plain; version=0.0.4; charset=utf-8");
+  });
   if (!http.bind_to_port(config.listen, config.http_port)) {
     spdlog::error("cannot listen for HTTP on {}:{}", config.listen, config.http_port);
     server->Shutdown();
@@ -73,7 +111,7 @@ int Serve(const ServerConfig& config) {
   }
   std::thread http_thread([&http] { http.listen_after_bind(); });
   spdlog::info("serving Milvus gRPC on {}, HTTP on {}:{}, storage {}", grpc_address, config.listen,
-               config.http_port, (*store)->Describe());
+               config.http_port, store->Describe());
 
   std::thread signal_thread([&] {
     int sig = 0;
@@ -86,6 +124,8 @@ int Serve(const ServerConfig& config) {
   signal_thread.join();
   http_thread.join();
   engine->reset();
+  std::optional<CacheStats> stats = cache_stats();
+  spdlog::info("{}", SummaryLine(metrics->Snapshot(), stats ? &*stats : nullptr));
   spdlog::info("stopped");
   return 0;
 }
@@ -110,10 +150,20 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", listen, "Address to listen on (default 127.0.0.1)");
   serve->add_option("--grpc-port", grpc_port, "Milvus gRPC port (default 19530)")
       ->check(CLI::Range(1, 65535));
-  serve->add_option("--http-port", http_port, "HTTP port for /healthz (default 9091)")
+  serve->add_option("--http-port", http_port, "HTTP port for /healthz and /metrics (default 9091)")
       ->check(CLI::Range(1, 65535));
   serve->add_option("--log-level", log_level, "trace|debug|info|warn|error (default info)");
   serve->add_option("--threads", threads, "Search threads; 0 = one per core (default 0)");
+  std::string cache_dir;
+  int64_t cache_size = -1;
+  serve->add_option("--cache-dir", cache_dir,
+                    "Local read cache for column and index files (default ./strata-cache for "
+                    "s3:// storage, none for a local folder); safe to delete at any time");
+  serve
+      ->add_option("--cache-size", cache_size,
+                   "Read cache size in bytes, least recently used files evicted first; 0 turns "
+                   "the cache off (default 4294967296)")
+      ->check(CLI::NonNegativeNumber);
   strata::StorageOptions s3;
   bool virtual_host = false, insecure = false, create_bucket = false;
   serve->add_option("--s3-endpoint", s3.s3_endpoint,
@@ -140,6 +190,8 @@ int main(int argc, char** argv) {
   if (grpc_port) config.grpc_port = grpc_port;
   if (http_port) config.http_port = http_port;
   if (threads >= 0) config.threads = threads;
+  if (!cache_dir.empty()) config.cache_dir = cache_dir;
+  if (cache_size >= 0) config.cache_size = cache_size;
   // Credentials come from the config file or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
   // AWS_SESSION_TOKEN, never from flags (they would show in `ps`).
   strata::StorageOptions& so = config.storage_options;

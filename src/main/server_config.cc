@@ -12,9 +12,9 @@ namespace {
 // Milvus's `minio:` section (the keys its users already have in milvus.yaml).
 Status ApplyMinioSection(const YAML::Node& minio, ServerConfig* config) {
   static const std::set<std::string> kKnown = {
-      "address",    "port",     "accessKeyID",    "secretAccessKey", "useSSL",
-      "bucketName", "rootPath", "useVirtualHost", "region",          "useIAM",
-      "cloudProvider", "iamEndpoint", "logLevel", "requestTimeoutMs", "ssl"};
+      "address",       "port",        "accessKeyID",    "secretAccessKey",  "useSSL",
+      "bucketName",    "rootPath",    "useVirtualHost", "region",           "useIAM",
+      "cloudProvider", "iamEndpoint", "logLevel",       "requestTimeoutMs", "ssl"};
   for (const auto& kv : minio) {
     auto key = kv.first.as<std::string>();
     if (!kKnown.count(key)) return InvalidArgument(fmt::format("unknown key 'minio.{}'", key));
@@ -43,8 +43,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* config) {
     YAML::Node root = YAML::LoadFile(path);
     if (root.IsNull()) return Status::Ok();
     if (!root.IsMap()) return InvalidArgument(fmt::format("config {}: expected a mapping", path));
-    static const std::set<std::string> kKnown = {"storage",   "listen",  "grpc", "http",
-                                                 "log_level", "threads", "minio"};
+    static const std::set<std::string> kKnown = {"storage",   "listen",  "grpc",  "http",
+                                                 "log_level", "threads", "minio", "cache"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       if (!kKnown.count(key))
@@ -57,10 +57,27 @@ Status LoadConfigFile(const std::string& path, ServerConfig* config) {
     if (root["grpc"] && root["grpc"]["port"]) config->grpc_port = root["grpc"]["port"].as<int>();
     if (root["http"] && root["http"]["port"]) config->http_port = root["http"]["port"].as<int>();
     if (const YAML::Node minio = root["minio"]) RETURN_IF_ERROR(ApplyMinioSection(minio, config));
+    if (const YAML::Node cache = root["cache"]) {
+      for (const auto& kv : cache) {
+        auto key = kv.first.as<std::string>();
+        if (key != "dir" && key != "size")
+          return InvalidArgument(fmt::format("config {}: unknown key 'cache.{}'", path, key));
+      }
+      if (cache["dir"]) config->cache_dir = cache["dir"].as<std::string>();
+      if (cache["size"]) config->cache_size = cache["size"].as<int64_t>();
+      if (config->cache_size < 0)
+        return InvalidArgument(fmt::format("config {}: cache.size must not be negative", path));
+    }
     return Status::Ok();
   } catch (const YAML::Exception& e) {
     return InvalidArgument(fmt::format("config {}: {}", path, e.what()));
   }
+}
+
+std::string EffectiveCacheDir(const ServerConfig& config) {
+  if (config.cache_size == 0) return "";
+  if (!config.cache_dir.empty()) return config.cache_dir;
+  return config.storage.starts_with("s3://") ? kDefaultS3CacheDir : "";
 }
 
 }  // namespace strata

@@ -15,13 +15,23 @@ struct ServerConfig {
   int grpc_port = 19530;
   int http_port = 9091;
   std::string log_level = "info";
-  int threads = 0;  // 0 = one per core
+  int threads = 0;                 // 0 = one per core
   StorageOptions storage_options;  // S3 endpoint, region, credentials, TLS
+  // Local read cache for column, delta, stats and index files. Empty: kDefaultS3CacheDir
+  // for s3:// storage, no cache for a local folder (reading it again gains nothing).
+  std::string cache_dir;
+  int64_t cache_size = int64_t{4} << 30;  // bytes; 0 turns the cache off
 };
+
+inline constexpr const char* kDefaultS3CacheDir = "./strata-cache";
+
+// The cache folder `config` asks for, or "" for none (see ServerConfig::cache_dir).
+std::string EffectiveCacheDir(const ServerConfig& config);
 
 // Reads the YAML file into `config`, leaving keys it does not mention unchanged. Keys:
 //   storage: ./data        listen: 127.0.0.1      log_level: info     threads: 0
 //   grpc: {port: 19530}    http: {port: 9091}
+//   cache: {dir: ./strata-cache, size: 4294967296}
 // and Milvus's object storage section, so an existing milvus.yaml's values carry over:
 //   minio: {address: 127.0.0.1, port: 9000, accessKeyID: .., secretAccessKey: ..,
 //           useSSL: false, bucketName: .., rootPath: .., useVirtualHost: false, region: ..}

@@ -2,11 +2,57 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <fstream>
+
+#include "objstore/test_temp_dir.h"
 
 namespace strata {
 namespace {
+
+class ServerConfigTest : public testing::Test {
+ protected:
+  Status Load(const std::string& yaml) {
+    const std::string path = dir_.path() + "/strata.yaml";
+    std::ofstream(path) << yaml;
+    return LoadConfigFile(path, &config_);
+  }
+
+  TestTempDir dir_;
+  ServerConfig config_;
+};
+
+TEST_F(ServerConfigTest, CacheSection) {
+  Status st = Load("cache:\n  dir: /var/cache/strata\n  size: 1048576\n");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(config_.cache_dir, "/var/cache/strata");
+  EXPECT_EQ(config_.cache_size, 1048576);
+  EXPECT_EQ(EffectiveCacheDir(config_), "/var/cache/strata");
+}
+
+TEST_F(ServerConfigTest, CacheSectionRejectsUnknownKeysAndNegativeSize) {
+  EXPECT_EQ(Load("cache:\n  folder: x\n").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Load("cache:\n  size: -1\n").code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ServerConfigTest, MinioSectionSetsS3Storage) {
+  Status st = Load("minio:\n  address: 10.0.0.5\n  port: 9000\n  bucketName: b\n  rootPath: r\n");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(config_.storage, "s3://b/r");
+  EXPECT_EQ(config_.storage_options.s3_endpoint, "http://10.0.0.5:9000");
+}
+
+TEST_F(ServerConfigTest, DefaultCacheOnlyForS3) {
+  ServerConfig local;
+  EXPECT_EQ(EffectiveCacheDir(local), "");
+  ServerConfig s3;
+  s3.storage = "s3://bucket/root";
+  EXPECT_EQ(EffectiveCacheDir(s3), kDefaultS3CacheDir);
+  s3.cache_size = 0;
+  EXPECT_EQ(EffectiveCacheDir(s3), "");
+  local.cache_dir = "/tmp/c";
+  EXPECT_EQ(EffectiveCacheDir(local), "/tmp/c");
+}
+
 
 std::string WriteTemp(const std::string& text) {
   std::string path = testing::TempDir() + "/strata_config_test.yaml";
@@ -14,7 +60,7 @@ std::string WriteTemp(const std::string& text) {
   return path;
 }
 
-TEST(ServerConfigTest, MilvusMinioSectionSelectsS3) {
+TEST(ServerConfigFileTest, MilvusMinioSectionSelectsS3) {
   ServerConfig config;
   std::string path = WriteTemp(R"(minio:
   address: 10.0.0.5
@@ -35,7 +81,7 @@ grpc:
   EXPECT_EQ(config.grpc_port, 19531);
 }
 
-TEST(ServerConfigTest, UnknownKeysAreErrors) {
+TEST(ServerConfigFileTest, UnknownKeysAreErrors) {
   ServerConfig config;
   EXPECT_FALSE(LoadConfigFile(WriteTemp("storag: ./x\n"), &config).ok());
   EXPECT_FALSE(LoadConfigFile(WriteTemp("minio:\n  adress: x\n"), &config).ok());
