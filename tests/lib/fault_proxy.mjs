@@ -47,7 +47,8 @@ function forwardHeaders(rawHeaders) {
  * @returns {Promise<{endpoint:string, port:number, stats:object, set:(faults:object)=>void,
  *   passThrough:()=>Promise<void>, down:(how?:'refuse'|'reset')=>Promise<void>, close:()=>Promise<void>}>}
  */
-export async function startFaultProxy(upstream, { random = Math.random } = {}) {
+// `log(line)`, when given, is called once per request with what the proxy did to it.
+export async function startFaultProxy(upstream, { random = Math.random, log = null } = {}) {
   const target = new URL(upstream);
   if (target.protocol !== 'http:') throw new Error(`fault proxy: only http upstreams, got ${upstream}`);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) {
@@ -86,6 +87,8 @@ export async function startFaultProxy(upstream, { random = Math.random } = {}) {
   server.on('request', (req, res) => {
     stats.requests += 1;
     const id = ++nextId;
+    const t0 = Date.now();
+    const note = (what) => log?.(`#${id} ${req.method} ${req.url.split('?')[0]} ${what} (${Date.now() - t0} ms)`);
     if (faults.errorRate > 0 && random() < faults.errorRate) {
       stats.injected += 1;
       req.resume();
@@ -93,6 +96,7 @@ export async function startFaultProxy(upstream, { random = Math.random } = {}) {
         const body = req.method === 'HEAD' ? '' : errorBody(faults.errorStatus, id);
         res.writeHead(faults.errorStatus, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(errorBody(faults.errorStatus, id)) });
         res.end(body);
+        note(`injected ${faults.errorStatus}`);
       });
       return;
     }
@@ -107,7 +111,8 @@ export async function startFaultProxy(upstream, { random = Math.random } = {}) {
       headers: forwardHeaders(req.rawHeaders), agent, timeout: kUpstreamTimeoutMs,
     });
     up.on('timeout', () => up.destroy(new Error('upstream timeout')));
-    up.on('error', () => {
+    up.on('error', (e) => {
+      note(`upstream error ${e.message}`);
       stats.upstreamErrors += 1;
       req.socket.destroy();
     });
@@ -125,6 +130,7 @@ export async function startFaultProxy(upstream, { random = Math.random } = {}) {
         up.write(part);
         if (sent >= half) {
           later(20, () => {
+            note(`cut after ${sent} of ${bodyLength} request bytes`);
             up.destroy();
             req.socket.destroy();
           });
@@ -142,8 +148,12 @@ export async function startFaultProxy(upstream, { random = Math.random } = {}) {
         const body = Buffer.concat(chunks);
         const headers = forwardHeaders(upRes.rawHeaders);
         const reply = () => {
-          if (res.destroyed || req.socket.destroyed) return;
+          if (res.destroyed || req.socket.destroyed) {
+            note('client gone before the reply');
+            return;
+          }
           if (cut) {
+            note(`${upRes.statusCode} cut after ${Math.floor(body.length / 2)} of ${body.length} response bytes`);
             stats.cutResponse += 1;
             if (body.length > 1) {
               res.writeHead(upRes.statusCode, headers);
@@ -158,6 +168,7 @@ export async function startFaultProxy(upstream, { random = Math.random } = {}) {
           }
           res.writeHead(upRes.statusCode, headers);
           res.end(req.method === 'HEAD' ? undefined : body);
+          note(`${upRes.statusCode} forwarded${delayMs ? ` after ${delayMs} ms delay` : ''}`);
         };
         if (delayMs > 0) {
           stats.delayed += 1;
