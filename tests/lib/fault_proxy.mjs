@@ -74,7 +74,8 @@ export async function startFaultProxy(upstream, { random = Math.random, log = nu
 
   const server = http.createServer({ keepAliveTimeout: 5000 });
   server.on('connection', (sock) => {
-    if (downMode === 'reset' || closed) {
+    // While down, any connection that still gets accepted (e.g. while re-listening) is reset.
+    if (downMode !== null || closed) {
       stats.reset += 1;
       sock.resetAndDestroy();
       return;
@@ -224,10 +225,10 @@ export async function startFaultProxy(upstream, { random = Math.random, log = nu
     // and resets every connection. Open connections are dropped either way.
     async down(how = 'refuse') {
       if (how !== 'refuse' && how !== 'reset') throw new Error(`fault proxy: down(${how})`);
-      if (downMode === 'refuse' && how === 'reset') await listen(port);
-      const wasRefusing = downMode === 'refuse';
-      downMode = how;
-      if (how === 'refuse' && !wasRefusing) await stopListening();
+      const was = downMode;
+      downMode = how; // first, so no connection slips through while the listener changes
+      if (how === 'reset' && was === 'refuse') await listen(port);
+      if (how === 'refuse' && was !== 'refuse') await stopListening();
       dropAll();
     },
     async close() {
