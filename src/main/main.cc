@@ -175,6 +175,12 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   serve->add_flag("--s3-insecure", insecure, "Do not verify the endpoint's TLS certificate");
   serve->add_flag("--s3-create-bucket", create_bucket, "Create the bucket if it does not exist");
+  double retry_seconds = -1;
+  serve
+      ->add_option("--s3-retry-seconds", retry_seconds,
+                   "How long one S3 operation retries 5xx/throttling/connection errors before "
+                   "the client gets a retriable error (default 30)")
+      ->check(CLI::Range(0.0, 3600.0));
   CLI11_PARSE(app, argc, argv);
 
   if (!config_file.empty()) {
@@ -201,5 +207,6 @@ int main(int argc, char** argv) {
   so.s3_virtual_host = so.s3_virtual_host || virtual_host;
   so.s3_insecure = so.s3_insecure || insecure;
   so.s3_create_bucket = so.s3_create_bucket || create_bucket;
+  if (retry_seconds >= 0) so.s3_retry_budget_seconds = retry_seconds;
   return strata::Serve(config);
 }

@@ -45,6 +45,7 @@ Result<std::unique_ptr<ObjectStore>> OpenS3(std::string_view uri, const StorageO
   s3.ca_file = options.s3_ca_file;
   s3.insecure = options.s3_insecure;
   s3.create_bucket = options.s3_create_bucket;
+  s3.retry_budget_seconds = options.s3_retry_budget_seconds;
   // Flags and config win over the environment, but as a pair: a key from one source and
   // a secret from another would only produce a confusing SignatureDoesNotMatch.
   if (!options.s3_access_key.empty() || !options.s3_secret_key.empty()) {

@@ -73,6 +73,7 @@ struct StorageOptions {
   bool s3_insecure = false;
   std::string s3_access_key, s3_secret_key, s3_session_token;
   bool s3_create_bucket = false;
+  double s3_retry_budget_seconds = 30;  // per operation; see S3Options::retry_budget_seconds
 };
 
 // Opens a store by URI: "file:///abs/dir", a plain path (same as file://), or "mem://".

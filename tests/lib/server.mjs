@@ -98,12 +98,15 @@ export function s3Prefix(storage) {
   return `${path.basename(storage)}/`;
 }
 
-function storageArgs(storage) {
+// `s3Endpoint` replaces S3_ENDPOINT (e.g. a fault-injecting proxy in front of it); `s3Prefix`
+// replaces the prefix derived from the folder, so a server with a new local folder can open an
+// existing bucket prefix.
+function storageArgs(storage, { s3Endpoint, s3Prefix: prefix } = {}) {
   if (!s3Mode()) return ['--storage', storage];
   const { S3_ENDPOINT, S3_BUCKET } = process.env;
   if (!S3_ENDPOINT || !S3_BUCKET) throw new Error('STRATA_TEST_S3=1 needs S3_ENDPOINT and S3_BUCKET (scripts/start-s3)');
-  return ['--storage', `s3://${S3_BUCKET}/${path.basename(storage)}`, '--s3-endpoint', S3_ENDPOINT,
-];
+  const name = (prefix || path.basename(storage)).replace(/\/$/, '');
+  return ['--storage', `s3://${S3_BUCKET}/${name}`, '--s3-endpoint', s3Endpoint || S3_ENDPOINT];
 }
 
 /**
@@ -112,14 +115,14 @@ function storageArgs(storage) {
  *   stop:(signal?:string, timeoutMs?:number)=>Promise<{code:number|null, signal:string|null}>,
  *   kill9:()=>Promise<void>, stderrTail:()=>string, exited:Promise<{code, signal}>}>}
  */
-export async function startServer({ storage, grpcPort, httpPort, name = 'strata', extraArgs = [], readyTimeoutMs = 30000 } = {}) {
+export async function startServer({ storage, grpcPort, httpPort, name = 'strata', extraArgs = [], readyTimeoutMs = 30000, s3Endpoint, s3Prefix: prefix } = {}) {
   if (!storage) throw new Error('startServer: storage is required');
   const bin = strataBin();
   fs.mkdirSync(storage, { recursive: true });
   grpcPort = grpcPort || (await freePort());
   httpPort = httpPort || (await freePort());
   while (httpPort === grpcPort) httpPort = await freePort();
-  const args = ['serve', ...storageArgs(storage), '--grpc-port', String(grpcPort), '--http-port', String(httpPort), ...extraArgs];
+  const args = ['serve', ...storageArgs(storage, { s3Endpoint, s3Prefix: prefix }), '--grpc-port', String(grpcPort), '--http-port', String(httpPort), ...extraArgs];
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
   let tail = '';
