@@ -5,7 +5,8 @@
 namespace strata::api {
 namespace {
 
-KeyValues FromPairs(const google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>& kv) {
+KeyValues FromPairs(
+    const google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>& kv) {
   KeyValues out;
   for (const auto& p : kv) out.emplace_back(p.key(), p.value());
   return out;
@@ -27,16 +28,26 @@ Status TypeMismatch(const FieldSchema& field, std::string_view got) {
 
 std::string_view ScalarKind(const pb::ScalarField& s) {
   switch (s.data_case()) {
-    case pb::ScalarField::kBoolData: return "bool data";
-    case pb::ScalarField::kIntData: return "int data";
-    case pb::ScalarField::kLongData: return "int64 data";
-    case pb::ScalarField::kFloatData: return "float data";
-    case pb::ScalarField::kDoubleData: return "double data";
-    case pb::ScalarField::kStringData: return "string data";
-    case pb::ScalarField::kBytesData: return "bytes data";
-    case pb::ScalarField::kArrayData: return "array data";
-    case pb::ScalarField::kJsonData: return "JSON data";
-    default: return "no data";
+    case pb::ScalarField::kBoolData:
+      return "bool data";
+    case pb::ScalarField::kIntData:
+      return "int data";
+    case pb::ScalarField::kLongData:
+      return "int64 data";
+    case pb::ScalarField::kFloatData:
+      return "float data";
+    case pb::ScalarField::kDoubleData:
+      return "double data";
+    case pb::ScalarField::kStringData:
+      return "string data";
+    case pb::ScalarField::kBytesData:
+      return "bytes data";
+    case pb::ScalarField::kArrayData:
+      return "array data";
+    case pb::ScalarField::kJsonData:
+      return "JSON data";
+    default:
+      return "no data";
   }
 }
 
@@ -46,18 +57,21 @@ Result<Column> ColumnFromFieldData(const FieldSchema& field, const pb::FieldData
     if (!fd.has_vectors()) return TypeMismatch(field, "scalar data");
     const pb::VectorField& v = fd.vectors();
     if (v.dim() != field.dim)
-      return InvalidArgument(fmt::format("the dim ({}) of field data ({}) is not equal to schema "
-                                         "dim ({})",
-                                         v.dim(), field.name, field.dim));
+      return InvalidArgument(
+          fmt::format("the dim ({}) of field data ({}) is not equal to schema "
+                      "dim ({})",
+                      v.dim(), field.name, field.dim));
     if (field.type == DataType::kFloatVector) {
-      if (v.data_case() != pb::VectorField::kFloatVector) return TypeMismatch(field, "non-float vectors");
+      if (v.data_case() != pb::VectorField::kFloatVector)
+        return TypeMismatch(field, "non-float vectors");
       const auto& data = v.float_vector().data();
       if (data.size() % field.dim != 0)
         return InvalidArgument(fmt::format("field '{}': {} floats is not a multiple of dim {}",
                                            field.name, data.size(), field.dim));
       col.values<float>().assign(data.begin(), data.end());
     } else {
-      if (v.data_case() != pb::VectorField::kBinaryVector) return TypeMismatch(field, "non-binary vectors");
+      if (v.data_case() != pb::VectorField::kBinaryVector)
+        return TypeMismatch(field, "non-binary vectors");
       const std::string& data = v.binary_vector();
       if (data.size() % (field.dim / 8) != 0)
         return InvalidArgument(fmt::format("field '{}': {} bytes is not a multiple of dim/8 = {}",
@@ -127,8 +141,8 @@ Result<CollectionSchema> SchemaFromProto(const pb::CollectionSchema& proto) {
     field.type_params = FromPairs(f.type_params());
     field.index_params = FromPairs(f.index_params());
     if (field.is_partition_key)
-      return InvalidArgument(fmt::format("field '{}': partition keys are not supported yet",
-                                         field.name));
+      return InvalidArgument(
+          fmt::format("field '{}': partition keys are not supported yet", field.name));
     s.fields.push_back(std::move(field));
   }
   return s;
@@ -167,12 +181,11 @@ Result<RowBatch> BatchFromFieldData(const CollectionSchema& schema,
                                     int64_t num_rows) {
   RowBatch batch;
   for (const auto& fd : data) {
-    if (fd.is_dynamic())
-      return InvalidArgument("dynamic fields are not supported yet ($meta)");
+    if (fd.is_dynamic()) return InvalidArgument("dynamic fields are not supported yet ($meta)");
     const FieldSchema* field = schema.FindField(fd.field_name());
     if (field == nullptr)
-      return InvalidArgument(fmt::format("field {} does not exist in collection '{}'",
-                                         fd.field_name(), schema.name));
+      return InvalidArgument(
+          fmt::format("field {} does not exist in collection '{}'", fd.field_name(), schema.name));
     if (batch.FindColumn(field->field_id))
       return InvalidArgument(fmt::format("field '{}' is given twice", field->name));
     ASSIGN_OR_RETURN(Column col, ColumnFromFieldData(*field, fd));

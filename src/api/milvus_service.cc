@@ -69,8 +69,7 @@ grpc::Status MilvusService::CreateCollection(ServerContext*,
     return Reply(InvalidArgument("collection_name '" + request->collection_name() +
                                  "' differs from the schema's name '" + schema->name + "'"),
                  response, "CreateCollection");
-  Status st = engine_->CreateCollection(std::move(schema).value(),
-                                        FromPairs(request->properties()),
+  Status st = engine_->CreateCollection(std::move(schema).value(), FromPairs(request->properties()),
                                         request->consistency_level(), request->shards_num());
   return Reply(st, response, "CreateCollection");
 }
@@ -131,7 +130,8 @@ grpc::Status MilvusService::GetCollectionStatistics(
     ServerContext*, const mpb::GetCollectionStatisticsRequest* request,
     mpb::GetCollectionStatisticsResponse* response) {
   auto rows = engine_->RowCount(request->collection_name());
-  if (!rows.ok()) return Reply(rows.status(), response->mutable_status(), "GetCollectionStatistics");
+  if (!rows.ok())
+    return Reply(rows.status(), response->mutable_status(), "GetCollectionStatistics");
   AddPair(response->mutable_stats(), "row_count", std::to_string(*rows));
   return Reply(Status::Ok(), response->mutable_status(), "GetCollectionStatistics");
 }
@@ -167,9 +167,9 @@ grpc::Status MilvusService::DescribeIndex(ServerContext*, const mpb::DescribeInd
 
 grpc::Status MilvusService::DropIndex(ServerContext*, const mpb::DropIndexRequest* request,
                                       cpb::Status* response) {
-  return Reply(engine_->DropIndex(request->collection_name(), request->field_name(),
-                                  request->index_name()),
-               response, "DropIndex");
+  return Reply(
+      engine_->DropIndex(request->collection_name(), request->field_name(), request->index_name()),
+      response, "DropIndex");
 }
 
 grpc::Status MilvusService::GetIndexState(ServerContext*, const mpb::GetIndexStateRequest* request,

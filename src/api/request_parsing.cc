@@ -1,9 +1,9 @@
 #include "api/request_parsing.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common.pb.h"
@@ -133,8 +133,9 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
 
   cpb::PlaceholderGroup group;
   if (!group.ParseFromString(request.placeholder_group()) || group.placeholders_size() != 1)
-    return InvalidArgument("malformed placeholder group: expected one serialized "
-                           "PlaceholderGroup holding the query vectors");
+    return InvalidArgument(
+        "malformed placeholder group: expected one serialized "
+        "PlaceholderGroup holding the query vectors");
   const cpb::PlaceholderValue& ph = group.placeholders(0);
   const FieldSchema* field = nullptr;
   if (out.anns_field.empty()) {
@@ -144,9 +145,10 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
     field = schema.FindField(out.anns_field);
   }
   if (field == nullptr || !IsVectorType(field->type))
-    return InvalidArgument(out.anns_field.empty()
-                               ? "the collection has several vector fields: set anns_field"
-                               : fmt::format("anns_field '{}' is not a vector field", out.anns_field));
+    return InvalidArgument(
+        out.anns_field.empty()
+            ? "the collection has several vector fields: set anns_field"
+            : fmt::format("anns_field '{}' is not a vector field", out.anns_field));
   out.anns_field = field->name;
   out.nq = ph.values_size();
   if (out.nq == 0) return InvalidArgument("malformed placeholder group: no query vectors");
@@ -155,9 +157,10 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
                                        request.nq(), out.nq));
   if (field->type == DataType::kFloatVector) {
     if (ph.type() != cpb::PlaceholderType::FloatVector)
-      return InvalidArgument(fmt::format("field '{}' is a float vector field; the placeholder "
-                                         "type is {}",
-                                         field->name, static_cast<int>(ph.type())));
+      return InvalidArgument(
+          fmt::format("field '{}' is a float vector field; the placeholder "
+                      "type is {}",
+                      field->name, static_cast<int>(ph.type())));
     out.float_queries.resize(out.nq * field->dim);
     for (int64_t q = 0; q < out.nq; ++q) {
       const std::string& bytes = ph.values(q);
@@ -169,9 +172,10 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
     }
   } else {
     if (ph.type() != cpb::PlaceholderType::BinaryVector)
-      return InvalidArgument(fmt::format("field '{}' is a binary vector field; the placeholder "
-                                         "type is {}",
-                                         field->name, static_cast<int>(ph.type())));
+      return InvalidArgument(
+          fmt::format("field '{}' is a binary vector field; the placeholder "
+                      "type is {}",
+                      field->name, static_cast<int>(ph.type())));
     size_t width = field->dim / 8;
     out.binary_queries.resize(out.nq * width);
     for (int64_t q = 0; q < out.nq; ++q) {

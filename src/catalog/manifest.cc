@@ -182,8 +182,8 @@ CollectionMeta CollectionFromJson(const json& j) {
     seg.stats_key = ReadString(s, "stats_key");
     if (s.contains("index_files"))
       for (const json& f : ReadArray(s, "index_files"))
-        seg.index_files.push_back(SegmentIndexFile{ReadInt64(f, "index_id"), ReadString(f, "key"),
-                                                   ReadInt64(f, "size")});
+        seg.index_files.push_back(
+            SegmentIndexFile{ReadInt64(f, "index_id"), ReadString(f, "key"), ReadInt64(f, "size")});
     c.segments.push_back(std::move(seg));
   }
   c.wal_covered_lsn = ReadUint64(j, "wal_covered_lsn");

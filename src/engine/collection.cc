@@ -1,10 +1,9 @@
 #include "engine/collection.h"
 
-#include <algorithm>
-
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fmt/format.h>
+#include <algorithm>
 
 #include "format/batch_codec.h"
 #include "segment/segment_io.h"
@@ -114,8 +113,8 @@ Result<RowBatch> Collection::PrepareBatch(RowBatch batch) {
 }
 
 Result<InsertResult> Collection::Insert(int64_t partition_id, RowBatch batch) {
-  if (dropped_) return Status(StatusCode::kNotFound, "collection was dropped",
-                              ErrorTag::kCollectionNotFound);
+  if (dropped_)
+    return Status(StatusCode::kNotFound, "collection was dropped", ErrorTag::kCollectionNotFound);
   if (batch.num_rows == 0) return InvalidArgument("no rows to insert");
   ASSIGN_OR_RETURN(RowBatch rows, PrepareBatch(std::move(batch)));
   uint64_t ts = clock_->Now();
@@ -248,8 +247,8 @@ Status Collection::Load(const CollectionMeta& meta, const std::vector<int64_t>& 
       auto bytes = store_->Get(file.key);
       if (!bytes.ok())
         return bytes.status().code() == StatusCode::kNotFound
-                   ? DataLoss(fmt::format("index file '{}' named by the catalog is missing",
-                                          file.key))
+                   ? DataLoss(
+                         fmt::format("index file '{}' named by the catalog is missing", file.key))
                    : bytes.status();
       ASSIGN_OR_RETURN(auto index, LoadVectorIndex(*bytes, file.key));
       sc.indexes[file.index_id] = std::move(index);

@@ -73,8 +73,8 @@ class Collection {
   void AttachIndex(int64_t segment_id, int64_t index_id, std::shared_ptr<const VectorIndex> index);
   void DetachIndex(int64_t index_id);
 
-  // Reads the sealed segments of the partitions to load (`partitions` empty = all) and their built indexes, into memory
-  // and makes exactly those partitions visible to reads.
+  // Reads the sealed segments of the partitions to load (`partitions` empty = all) and their built
+  // indexes, into memory and makes exactly those partitions visible to reads.
   Status Load(const CollectionMeta& meta, const std::vector<int64_t>& partitions);
   void Release();
   bool loaded() const;
@@ -127,11 +127,11 @@ class Collection {
   mutable std::mutex mu_;
   bool loaded_ = false;
   std::map<int64_t, std::shared_ptr<Segment>> growing_;  // by partition id
-  std::vector<std::shared_ptr<Segment>> sealing_;         // frozen, not yet committed
-  std::map<int64_t, SnapshotChunk> sealed_;               // loaded sealed segments by id
-  std::map<int64_t, SealedInfo> sealed_info_;             // every sealed segment
-  std::optional<std::set<int64_t>> loaded_partitions_;    // nullopt = all (when loaded_)
-  std::set<int64_t> dropped_partitions_;                  // records for these are ignored
+  std::vector<std::shared_ptr<Segment>> sealing_;        // frozen, not yet committed
+  std::map<int64_t, SnapshotChunk> sealed_;              // loaded sealed segments by id
+  std::map<int64_t, SealedInfo> sealed_info_;            // every sealed segment
+  std::optional<std::set<int64_t>> loaded_partitions_;   // nullopt = all (when loaded_)
+  std::set<int64_t> dropped_partitions_;                 // records for these are ignored
   const std::shared_ptr<DeleteSet> deletes_ = std::make_shared<DeleteSet>();
   uint64_t delete_seq_ = 0;                    // sequence of the last applied delete
   std::vector<DeleteBatch> pending_deletes_;   // applied, not yet in a flush

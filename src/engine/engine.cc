@@ -1,12 +1,10 @@
 #include "engine/engine.h"
 
-#include <algorithm>
-
-#include <set>
-
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fmt/format.h>
+#include <algorithm>
+#include <set>
 
 #include "engine/collection.h"
 #include "engine/index_builder.h"
@@ -77,8 +75,8 @@ Status Engine::Recover() {
     clock_.Observe(meta.create_ts);
     auto collection =
         std::make_shared<Collection>(options_.store, options_.root, catalog_.get(), &clock_, meta);
-    RETURN_IF_ERROR(collection->Recover(meta).WithContext("recovering collection " +
-                                                          meta.schema.name));
+    RETURN_IF_ERROR(
+        collection->Recover(meta).WithContext("recovering collection " + meta.schema.name));
     if (meta.loaded) RETURN_IF_ERROR(collection->Load(meta, meta.loaded_partitions));
     collections_[meta.schema.name] = std::move(collection);
   }
@@ -155,9 +153,7 @@ Result<CollectionMeta> Engine::DescribeCollection(const std::string& name) {
   return *meta;
 }
 
-std::vector<CollectionMeta> Engine::ListCollections() {
-  return catalog_->Snapshot().collections;
-}
+std::vector<CollectionMeta> Engine::ListCollections() { return catalog_->Snapshot().collections; }
 
 Result<int64_t> Engine::RowCount(const std::string& name) {
   ASSIGN_OR_RETURN(auto collection, Find(name));
@@ -169,8 +165,8 @@ Status Engine::CreateIndex(const std::string& collection_name, const std::string
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   const FieldSchema* field = collection->schema().FindField(field_name);
   if (field == nullptr)
-    return InvalidArgument(fmt::format("cannot create index on non-existent field: {}",
-                                       field_name));
+    return InvalidArgument(
+        fmt::format("cannot create index on non-existent field: {}", field_name));
   if (!IsVectorType(field->type))
     return InvalidArgument(fmt::format(
         "index on scalar field '{}' is not supported yet; vector fields only", field_name));
@@ -243,8 +239,9 @@ Result<std::vector<IndexInfo>> Engine::DescribeIndex(const std::string& collecti
     info.total_rows = rows;
     // Growing rows are searched exactly and count as neither (as in Milvus).
     for (const auto& seg : meta.segments) {
-      bool built = std::any_of(seg.index_files.begin(), seg.index_files.end(),
-                               [&](const SegmentIndexFile& f) { return f.index_id == index.index_id; });
+      bool built =
+          std::any_of(seg.index_files.begin(), seg.index_files.end(),
+                      [&](const SegmentIndexFile& f) { return f.index_id == index.index_id; });
       (built ? info.indexed_rows : info.pending_index_rows) += seg.num_rows;
     }
     out.push_back(std::move(info));
@@ -259,8 +256,9 @@ Status Engine::DropIndex(const std::string& collection_name, const std::string& 
                          const std::string& index_name) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   if (collection->loaded())
-    return FailedPrecondition("index cannot be dropped while the collection is loaded; release "
-                              "it first");
+    return FailedPrecondition(
+        "index cannot be dropped while the collection is loaded; release "
+        "it first");
   std::vector<int64_t> dropped;
   std::vector<std::string> keys;
   RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) -> Status {

@@ -44,7 +44,8 @@ RowBatch Rows(int64_t first, int64_t n, bool with_ids = true) {
   b.columns.emplace_back(101, DataType::kVarChar);
   b.columns.emplace_back(102, DataType::kFloatVector, kDim);
   for (int64_t i = 0; i < n; ++i) {
-    b.columns[b.columns.size() - 2].values<std::string>().push_back("t" + std::to_string(first + i));
+    b.columns[b.columns.size() - 2].values<std::string>().push_back("t" +
+                                                                    std::to_string(first + i));
     for (int64_t d = 0; d < kDim; ++d)
       b.columns.back().values<float>().push_back(static_cast<float>((first + i) * 10 + d));
   }
@@ -135,7 +136,8 @@ TEST(EngineTest, ConcurrentInsertsAreAllDurable) {
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
       threads.emplace_back([&, t] {
-        for (int b = 0; b < 25; ++b) ASSERT_TRUE(engine->Insert("c", "", Rows((t * 25 + b) * 10, 10)).ok());
+        for (int b = 0; b < 25; ++b)
+          ASSERT_TRUE(engine->Insert("c", "", Rows((t * 25 + b) * 10, 10)).ok());
       });
     for (auto& th : threads) th.join();
     EXPECT_EQ(*engine->RowCount("c"), 1000);
@@ -305,7 +307,6 @@ TEST(EngineTest, PartitionsScopeLoadsReadsAndDeletes) {
   EXPECT_EQ(*reopened->RowCount("c"), 10);
 }
 
-
 TEST(EngineTest, IndexesAreBuiltInTheBackgroundAndLoadedNotRebuilt) {
   std::vector<ObjectInfo> index_objects;
   for (const char* type : {"HNSW", "IVF_SQ8"}) {
@@ -352,7 +353,8 @@ TEST(EngineTest, BadIndexParametersAreRejectedUpFront) {
            {{"index_type", "DISKANN"}, {"metric_type", "L2"}, {"params", "{}"}},
            {{"index_type", "HNSW"}, {"metric_type", "HAMMING"}, {"params", "{}"}}}) {
     Status st = engine->CreateIndex("c", "vec", "", params);
-    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << params[0].second << " " << params[2].second;
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument)
+        << params[0].second << " " << params[2].second;
   }
   EXPECT_EQ(engine->DescribeIndex("c", "", "").status().tag(), ErrorTag::kIndexNotFound);
 }
@@ -364,7 +366,8 @@ TEST(EngineTest, CorruptIndexFileIsDataLossNamingIt) {
     ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
     ASSERT_TRUE(engine->Insert("c", "", Rows(0, 100)).ok());
     ASSERT_TRUE(engine->Flush("c").ok());
-    ASSERT_TRUE(engine->CreateIndex("c", "vec", "", {{"index_type", "HNSW"}, {"metric_type", "L2"}}).ok());
+    ASSERT_TRUE(
+        engine->CreateIndex("c", "vec", "", {{"index_type", "HNSW"}, {"metric_type", "L2"}}).ok());
     engine->WaitForIndexBuilds();
   }
   auto objects = *store.List("index_files/");

@@ -1,10 +1,10 @@
 #include "engine/index_builder.h"
 
-#include <algorithm>
-#include <chrono>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
 
 namespace strata {
 
@@ -77,9 +77,10 @@ void IndexBuilder::Run() {
     }
     Status st = BuildPending(collection_id);
     if (!st.ok())
-      spdlog::error("index build for collection {} failed (retried on the next flush, index "
-                    "change or restart): {}",
-                    collection_id, st.ToString());
+      spdlog::error(
+          "index build for collection {} failed (retried on the next flush, index "
+          "change or restart): {}",
+          collection_id, st.ToString());
   }
 }
 
@@ -94,8 +95,9 @@ Status IndexBuilder::BuildPending(int64_t collection_id) {
     const SegmentMeta* segment = nullptr;
     for (const auto& i : meta->indexes) {
       for (const auto& seg : meta->segments) {
-        bool built = std::any_of(seg.index_files.begin(), seg.index_files.end(),
-                                 [&](const SegmentIndexFile& f) { return f.index_id == i.index_id; });
+        bool built =
+            std::any_of(seg.index_files.begin(), seg.index_files.end(),
+                        [&](const SegmentIndexFile& f) { return f.index_id == i.index_id; });
         if (!built) {
           index = &i;
           segment = &seg;

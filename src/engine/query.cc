@@ -28,8 +28,8 @@ Result<QueryResult> Engine::Query(const QueryRequest& req) {
   if (empty_filter && !is_count && !req.limit)
     return InvalidArgument("empty expression should be used with limit");
   if (req.limit && (*req.limit < 0 || *req.limit > 16384))
-    return InvalidArgument(fmt::format("limit should be in range [0, 16384], but got {}",
-                                       *req.limit));
+    return InvalidArgument(
+        fmt::format("limit should be in range [0, 16384], but got {}", *req.limit));
   if (req.offset < 0) return InvalidArgument("offset must not be negative");
 
   ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, names));

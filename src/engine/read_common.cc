@@ -4,8 +4,8 @@
 
 namespace strata {
 
-Result<std::vector<const FieldSchema*>> ResolveOutputFields(
-    const CollectionSchema& schema, const std::vector<std::string>& names) {
+Result<std::vector<const FieldSchema*>> ResolveOutputFields(const CollectionSchema& schema,
+                                                            const std::vector<std::string>& names) {
   std::set<std::string> wanted;
   bool all = false;
   for (const auto& name : names) {

@@ -1,8 +1,8 @@
 // Engine::Search: exact top-k over every chunk of a snapshot, in parallel, then a merge.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "common/bitset.h"
 #include "engine/collection.h"
@@ -47,8 +47,8 @@ Result<MetricType> ResolveMetric(const CollectionMeta& meta, const FieldSchema& 
     return InvalidArgument(fmt::format(
         "metric type not match: the index of field '{}' uses {}, the search asks for {}",
         field.name, index_metric, requested));
-  std::string name = !requested.empty()      ? requested
-                     : !index_metric.empty() ? index_metric
+  std::string name = !requested.empty()                      ? requested
+                     : !index_metric.empty()                 ? index_metric
                      : field.type == DataType::kBinaryVector ? "HAMMING"
                                                              : "L2";
   ASSIGN_OR_RETURN(MetricType metric, ParseMetricType(name));
@@ -68,8 +68,8 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   ASSIGN_OR_RETURN(const FieldSchema* field, ResolveAnnsField(schema, req.anns_field));
   ASSIGN_OR_RETURN(MetricType metric, ResolveMetric(meta, *field, req.metric));
   if (req.limit <= 0 || req.limit > kMaxTopK)
-    return InvalidArgument(fmt::format("topk should be in range [1, {}], but got {}", kMaxTopK,
-                                       req.limit));
+    return InvalidArgument(
+        fmt::format("topk should be in range [1, {}], but got {}", kMaxTopK, req.limit));
   if (req.offset < 0 || req.offset + req.limit > kMaxTopK)
     return InvalidArgument(fmt::format("offset + limit should be in range [1, {}], but got {}",
                                        kMaxTopK, req.offset + req.limit));
@@ -79,8 +79,8 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   bool binary = field->type == DataType::kBinaryVector;
   size_t expected = static_cast<size_t>(req.nq * (binary ? field->dim / 8 : field->dim));
   if ((binary ? req.binary_queries.size() : req.float_queries.size()) != expected)
-    return InvalidArgument(fmt::format("query vectors do not match field '{}' of dim {}",
-                                       field->name, field->dim));
+    return InvalidArgument(
+        fmt::format("query vectors do not match field '{}' of dim {}", field->name, field->dim));
   ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, req.output_fields));
   ASSIGN_OR_RETURN(auto plan, ParseOptionalFilter(req.filter, schema, req.filter_values));
   ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
@@ -110,17 +110,16 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
     if (built != snapshot[i].indexes.end()) {
       const void* queries = binary ? static_cast<const void*>(req.binary_queries.data())
                                    : static_cast<const void*>(req.float_queries.data());
-      errors[i] = built->second->Search(queries, req.nq, k, req.search_params, &allowed,
-                                        inner_pool, &per_chunk[i]);
+      errors[i] = built->second->Search(queries, req.nq, k, req.search_params, &allowed, inner_pool,
+                                        &per_chunk[i]);
       return;
     }
-    errors[i] =
-        binary ? SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(), field->dim,
-                                  req.binary_queries.data(), req.nq, metric, k, &allowed,
-                                  inner_pool, &per_chunk[i])
-               : SearchFloatFlat(vectors.values<float>().data(), chunk.num_rows(), field->dim,
-                                 req.float_queries.data(), req.nq, metric, k, &allowed,
-                                 inner_pool, &per_chunk[i]);
+    errors[i] = binary ? SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(),
+                                          field->dim, req.binary_queries.data(), req.nq, metric, k,
+                                          &allowed, inner_pool, &per_chunk[i])
+                       : SearchFloatFlat(vectors.values<float>().data(), chunk.num_rows(),
+                                         field->dim, req.float_queries.data(), req.nq, metric, k,
+                                         &allowed, inner_pool, &per_chunk[i]);
   });
   for (const auto& st : errors) RETURN_IF_ERROR(st);
 
@@ -129,7 +128,8 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   auto pk_less = [&](const Candidate& a, const Candidate& b) {
     const Column& ca = *snapshot[a.chunk].chunk->rows.FindColumn(pk.field_id);
     const Column& cb = *snapshot[b.chunk].chunk->rows.FindColumn(pk.field_id);
-    if (pk.type == DataType::kInt64) return ca.values<int64_t>()[a.row] < cb.values<int64_t>()[b.row];
+    if (pk.type == DataType::kInt64)
+      return ca.values<int64_t>()[a.row] < cb.values<int64_t>()[b.row];
     return ca.values<std::string>()[a.row] < cb.values<std::string>()[b.row];
   };
   auto better = [&](const Candidate& a, const Candidate& b) {
@@ -147,7 +147,8 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
     for (size_t c = 0; c < per_chunk.size(); ++c) {
       const TopK& top = per_chunk[c][q];
       for (size_t j = 0; j < top.ids.size(); ++j)
-        if (top.ids[j] >= 0) candidates.push_back({top.scores[j], static_cast<int64_t>(c), top.ids[j]});
+        if (top.ids[j] >= 0)
+          candidates.push_back({top.scores[j], static_cast<int64_t>(c), top.ids[j]});
     }
     std::sort(candidates.begin(), candidates.end(), better);
     int64_t begin = std::min<int64_t>(req.offset, candidates.size());

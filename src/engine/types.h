@@ -25,10 +25,10 @@ struct FlushResult {
 
 struct SearchRequest {
   std::string collection;
-  std::vector<std::string> partitions;  // empty = all
-  std::string anns_field;               // empty = the only vector field
-  std::string metric;                   // empty = the index's (or L2 with no index)
-  std::string filter;                   // Milvus boolean expression; empty = none
+  std::vector<std::string> partitions;     // empty = all
+  std::string anns_field;                  // empty = the only vector field
+  std::string metric;                      // empty = the index's (or L2 with no index)
+  std::string filter;                      // Milvus boolean expression; empty = none
   expr::ExprTemplateValues filter_values;  // values of the filter's {name} placeholders
   int64_t nq = 0;
   // nq * dim floats (FloatVector) or nq * dim / 8 bytes (BinaryVector).

@@ -1,8 +1,8 @@
 #include "index/vector_index.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 #include "format/envelope.h"
 #include "index/flat_index.h"
@@ -75,7 +75,8 @@ Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view bytes,
   std::string_view body = env.payload;
   if (body.size() < 4) return loss("truncated header");
   uint32_t len = 0;
-  for (int i = 0; i < 4; ++i) len |= static_cast<uint32_t>(static_cast<uint8_t>(body[i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    len |= static_cast<uint32_t>(static_cast<uint8_t>(body[i])) << (8 * i);
   if (len > body.size() - 4) return loss("spec length past the end");
   auto json = nlohmann::json::parse(body.substr(4, len), nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object() || !json.contains("index_type") ||

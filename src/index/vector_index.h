@@ -61,8 +61,9 @@ class VectorIndex {
 // specs unchanged.
 IndexSpec ResolveAutoIndex(IndexSpec spec, bool binary);
 
-// Builds an index of spec.index_type (AUTOINDEX resolved first). InvalidArgument for an unknown type or bad parameters
-// (names and valid ranges as in Milvus). Uses `pool` (nullable) for parallel build steps.
+// Builds an index of spec.index_type (AUTOINDEX resolved first). InvalidArgument for an unknown
+// type or bad parameters (names and valid ranges as in Milvus). Uses `pool` (nullable) for parallel
+// build steps.
 Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexSpec& spec, const VectorData& data,
                                                       ThreadPool* pool);
 

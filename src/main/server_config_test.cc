@@ -53,7 +53,6 @@ TEST_F(ServerConfigTest, DefaultCacheOnlyForS3) {
   EXPECT_EQ(EffectiveCacheDir(local), "/tmp/c");
 }
 
-
 std::string WriteTemp(const std::string& text) {
   std::string path = testing::TempDir() + "/strata_config_test.yaml";
   std::ofstream(path) << text;
