@@ -72,6 +72,8 @@ TEST_P(HnswRecallTest, RecallAtTenAboveNinetyFivePercent) {
                   .ok());
   ASSERT_TRUE(index->Search(queries.data(), nq, k, {{"ef", 64}}, nullptr, &pool, &got).ok());
   EXPECT_GE(Recall(got, truth), 0.95);
+  // An approximate index may miss a query's true nearest row; it must not miss it often.
+  int exact_top1 = 0;
   for (size_t q = 0; q < got.size(); ++q) {
     // Scores are the metric's own (similarity for IP/COSINE), best first.
     for (int64_t j = 0; j + 1 < k; ++j) {
@@ -81,8 +83,10 @@ TEST_P(HnswRecallTest, RecallAtTenAboveNinetyFivePercent) {
         EXPECT_LE(got[q].scores[j], got[q].scores[j + 1]);
       }
     }
-    EXPECT_NEAR(got[q].scores[0], truth[q].scores[0], 1e-3 * (1 + std::fabs(truth[q].scores[0])));
+    exact_top1 += std::fabs(got[q].scores[0] - truth[q].scores[0]) <=
+                  1e-3 * (1 + std::fabs(truth[q].scores[0]));
   }
+  EXPECT_GE(exact_top1, static_cast<int>(0.95 * nq));
   // The same queries one thread, one at a time, give the same answers.
   std::vector<TopK> serial;
   ASSERT_TRUE(index->Search(queries.data(), nq, k, {{"ef", 64}}, nullptr, nullptr, &serial).ok());
