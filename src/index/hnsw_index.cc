@@ -568,6 +568,7 @@ Status HnswIndex::Restore(const Header& h, std::string_view payload, std::string
   };
   const char* p = payload.data() + sizeof(Header);
   auto take = [&](auto* v, size_t count) {
+    if (count == 0) return;  // an empty vector's data() may be null, which memcpy forbids
     std::memcpy(v->data(), p, count * sizeof((*v)[0]));
     p += count * sizeof((*v)[0]);
   };
