@@ -5,22 +5,6 @@
 namespace strata::api {
 namespace {
 
-KeyValues FromPairs(
-    const google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>& kv) {
-  KeyValues out;
-  for (const auto& p : kv) out.emplace_back(p.key(), p.value());
-  return out;
-}
-
-void ToPairs(const KeyValues& kv,
-             google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>* out) {
-  for (const auto& [k, v] : kv) {
-    auto* p = out->Add();
-    p->set_key(k);
-    p->set_value(v);
-  }
-}
-
 Status TypeMismatch(const FieldSchema& field, std::string_view got) {
   return InvalidArgument(fmt::format("field '{}' is {} but the data sent is {}", field.name,
                                      DataTypeName(field.type), got));
@@ -122,6 +106,22 @@ Result<Column> ColumnFromFieldData(const FieldSchema& field, const pb::FieldData
 }
 
 }  // namespace
+
+KeyValues FromPairs(const KeyValuePairs& kv) {
+  KeyValues out;
+  for (const auto& p : kv) out.emplace_back(p.key(), p.value());
+  return out;
+}
+
+void AddPair(KeyValuePairs* out, const std::string& key, const std::string& value) {
+  auto* p = out->Add();
+  p->set_key(key);
+  p->set_value(value);
+}
+
+void ToPairs(const KeyValues& kv, KeyValuePairs* out) {
+  for (const auto& [k, v] : kv) AddPair(out, k, v);
+}
 
 Result<CollectionSchema> SchemaFromProto(const pb::CollectionSchema& proto) {
   CollectionSchema s;

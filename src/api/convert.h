@@ -4,6 +4,7 @@
 
 #include <google/protobuf/repeated_field.h>
 
+#include "common.pb.h"
 #include "common/result.h"
 #include "schema.pb.h"
 #include "schema/schema.h"
@@ -11,6 +12,12 @@
 namespace strata::api {
 
 namespace pb = milvus::proto::schema;
+
+using KeyValuePairs = google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>;
+
+KeyValues FromPairs(const KeyValuePairs& kv);
+void AddPair(KeyValuePairs* out, const std::string& key, const std::string& value);
+void ToPairs(const KeyValues& kv, KeyValuePairs* out);
 
 Result<CollectionSchema> SchemaFromProto(const pb::CollectionSchema& proto);
 void SchemaToProto(const CollectionSchema& schema, pb::CollectionSchema* out);

@@ -9,22 +9,6 @@
 #include "common/version.h"
 
 namespace strata::api {
-namespace {
-
-KeyValues FromPairs(const google::protobuf::RepeatedPtrField<cpb::KeyValuePair>& kv) {
-  KeyValues out;
-  for (const auto& p : kv) out.emplace_back(p.key(), p.value());
-  return out;
-}
-
-void AddPair(google::protobuf::RepeatedPtrField<cpb::KeyValuePair>* out, const std::string& key,
-             const std::string& value) {
-  auto* p = out->Add();
-  p->set_key(key);
-  p->set_value(value);
-}
-
-}  // namespace
 
 grpc::Status MilvusService::Connect(ServerContext*, const mpb::ConnectRequest* request,
                                     mpb::ConnectResponse* response) {
