@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 STORAGE ?= ./data
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: setup build run test unit-test integration-test s3-test asan clean format
+.PHONY: setup build run test unit-test integration-test s3-test fuzz asan clean format
 
 setup:
 	bash scripts/setup
@@ -28,8 +28,12 @@ integration-test: build
 s3-test: build
 	STRATA_BIN=$(abspath $(BUILD)/strata) BUILD=$(abspath $(BUILD)) bash tests/run-s3
 
+# Every libFuzzer target for FUZZ_SECONDS each (clang build in build-fuzz/).
+fuzz:
+	bash scripts/fuzz
+
 test: setup
-	$(MAKE) unit-test integration-test s3-test
+	$(MAKE) unit-test integration-test s3-test fuzz
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
@@ -39,4 +43,4 @@ format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

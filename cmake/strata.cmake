@@ -1,6 +1,9 @@
 # Warning flags for the project's own code (not for generated or third-party code).
 # -Wno-restrict: GCC 12 reports false positives inside std::string at -O2/-O3 (GCC bug 105329).
-set(STRATA_WARNINGS -Wall -Wextra -Werror -Wno-unused-parameter -Wno-restrict)
+set(STRATA_WARNINGS -Wall -Wextra -Werror -Wno-unused-parameter)
+if(CMAKE_CXX_COMPILER_ID STREQUAL GNU)
+  list(APPEND STRATA_WARNINGS -Wno-restrict)
+endif()
 
 # strata_library(NAME SOURCES... DEPS ...): one static library per layer folder.
 function(strata_library name)

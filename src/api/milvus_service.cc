@@ -9,6 +9,13 @@
 #include "common/version.h"
 
 namespace strata::api {
+namespace {
+
+// How far ahead of the server clock a read's guarantee_timestamp may be and still be waited
+// for (a client clock running ahead); doc/design.md, "Consistency levels".
+constexpr uint64_t kMaxGuaranteeWaitMs = 10'000;
+
+}  // namespace
 
 grpc::Status MilvusService::Connect(ServerContext*, const mpb::ConnectRequest* request,
                                     mpb::ConnectResponse* response) {
@@ -302,6 +309,9 @@ grpc::Status MilvusService::Search(ServerContext*, const mpb::SearchRequest* req
   response->set_collection_name(request->collection_name());
   auto meta = engine_->DescribeCollection(request->collection_name());
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Search");
+  Status ready =
+      engine_->clock().AwaitTimestamp(request->guarantee_timestamp(), kMaxGuaranteeWaitMs);
+  if (!ready.ok()) return Reply(ready, response->mutable_status(), "Search");
   auto parsed = ParseSearchRequest(*request, meta->schema);
   if (!parsed.ok()) return Reply(parsed.status(), response->mutable_status(), "Search");
   auto result = engine_->Search(*parsed);
@@ -326,6 +336,9 @@ grpc::Status MilvusService::Query(ServerContext*, const mpb::QueryRequest* reque
   response->set_collection_name(request->collection_name());
   auto meta = engine_->DescribeCollection(request->collection_name());
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Query");
+  Status ready =
+      engine_->clock().AwaitTimestamp(request->guarantee_timestamp(), kMaxGuaranteeWaitMs);
+  if (!ready.ok()) return Reply(ready, response->mutable_status(), "Query");
   auto parsed = ParseQueryRequest(*request);
   if (!parsed.ok()) return Reply(parsed.status(), response->mutable_status(), "Query");
   auto result = engine_->Query(*parsed);

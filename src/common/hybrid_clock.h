@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "common/status.h"
+
 namespace strata {
 
 inline constexpr int kLogicalBits = 18;
@@ -24,6 +26,13 @@ class HybridClock {
   uint64_t Reserve(uint64_t count);
   // Makes later timestamps exceed `ts` (after recovery, or on a client's timestamp).
   void Observe(uint64_t ts);
+
+  // A read's guarantee_timestamp: returns once the clock has passed `ts`. Every write is
+  // applied before it is acknowledged, so any timestamp the clock has issued is already
+  // serviceable and this returns at once; a `ts` ahead of the wall clock (a client whose clock
+  // runs ahead) is waited for, but only up to `max_wait_ms` ahead — further is
+  // InvalidArgument, answered at once rather than holding the request.
+  Status AwaitTimestamp(uint64_t ts, uint64_t max_wait_ms);
 
  private:
   std::mutex mu_;

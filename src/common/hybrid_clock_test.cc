@@ -23,5 +23,26 @@ TEST(HybridClockTest, ReserveAndObserve) {
   EXPECT_GT(clock.Now(), future);
 }
 
+TEST(HybridClockTest, AwaitTimestampWaitsForANearFutureTimestamp) {
+  HybridClock clock;
+  uint64_t past = clock.Now();
+  EXPECT_TRUE(clock.AwaitTimestamp(past, 0).ok());
+  uint64_t soon = ComposeTs(WallClockMs() + 50, 7);
+  ASSERT_TRUE(clock.AwaitTimestamp(soon, 1000).ok());
+  EXPECT_GE(WallClockMs(), PhysicalMs(soon));
+  EXPECT_GT(clock.Now(), soon);
+}
+
+TEST(HybridClockTest, AwaitTimestampRefusesAFarFutureTimestampAtOnce) {
+  HybridClock clock;
+  uint64_t far = ComposeTs(WallClockMs() + 3'600'000, 0);
+  uint64_t before = WallClockMs();
+  Status st = clock.AwaitTimestamp(far, 10'000);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("ahead of the server clock"), std::string::npos);
+  EXPECT_LT(WallClockMs() - before, 5'000u);  // answered, not held
+  EXPECT_LT(clock.Now(), far);
+}
+
 }  // namespace
 }  // namespace strata

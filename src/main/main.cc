@@ -14,6 +14,7 @@
 #include "api/milvus_service.h"
 #include "common/version.h"
 #include "engine/engine.h"
+#include "main/bench_verb.h"
 #include "main/metrics_page.h"
 #include "main/server_config.h"
 #include "objstore/caching_store.h"
@@ -181,7 +182,16 @@ int main(int argc, char** argv) {
                    "How long one S3 operation retries 5xx/throttling/connection errors before "
                    "the client gets a retriable error (default 30)")
       ->check(CLI::Range(0.0, 3600.0));
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks against peer libraries");
+  bench->require_subcommand(1);
+  CLI::App* bench_ann =
+      bench->add_subcommand("ann", "ANN indexes vs hnswlib and FAISS (`strata bench ann` alone "
+                                   "prints its options; doc/benchmarks.md)");
+  // Everything after `ann` belongs to the tool, --help included.
+  bench_ann->prefix_command();
+  bench_ann->set_help_flag();
   CLI11_PARSE(app, argc, argv);
+  if (bench_ann->parsed()) return strata::ExecBenchTool("ann", bench_ann->remaining());
 
   if (!config_file.empty()) {
     strata::Status st = strata::LoadConfigFile(config_file, &config);

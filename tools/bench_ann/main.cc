@@ -10,6 +10,8 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 
 #include "dataset.h"
 #include "runner.h"
@@ -32,7 +34,7 @@ namespace {
 constexpr int64_t kRecallAt = 10;
 constexpr double kTargetRecall = 0.95;
 const char kUsage[] =
-    "usage: strata-bench-ann --base X.fvecs --query Y.fvecs [--gt Z.ivecs]\n"
+    "usage: strata bench ann --base X.fvecs --query Y.fvecs [--gt Z.ivecs]\n"
     "  --metric L2|IP|COSINE --index HNSW --build '{\"M\":16,\"efConstruction\":200}'\n"
     "  --search '{\"ef\":[16,32,64,128]}' [--threads N] [--json FILE] [--peers hnswlib,faiss]\n"
     "  [--limit-base N] [--limit-query N] [--plot FILE.png]\n";
@@ -194,6 +196,12 @@ void Plot(const std::string& png, const std::vector<LibraryResult>& results, int
 }
 
 int Run(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+  }
   auto opts_or = ParseArgs(argc, argv);
   if (!opts_or.ok()) {
     std::fprintf(stderr, "%s\n%s", opts_or.status().ToString().c_str(), kUsage);
