@@ -65,6 +65,8 @@ Result<DeleteResult> Engine::Delete(const DeleteRequest& req) {
     return result;
   }
   ASSIGN_OR_RETURN(result.timestamp, collection->Delete(scope, result.ids));
+  auto_flusher_->Wrote(collection->id(),
+                       ApproxBatchBytes(RowBatch{result.ids.size(), {result.ids}}));
   return result;
 }
 
@@ -74,7 +76,10 @@ Result<InsertResult> Engine::Upsert(const std::string& collection_name,
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
   ASSIGN_OR_RETURN(int64_t partition_id,
                    PartitionId(meta, partition.empty() ? "_default" : partition));
-  return collection->Upsert(partition_id, std::move(batch));
+  int64_t bytes = ApproxBatchBytes(batch);
+  ASSIGN_OR_RETURN(InsertResult result, collection->Upsert(partition_id, std::move(batch)));
+  auto_flusher_->Wrote(collection->id(), bytes);
+  return result;
 }
 
 }  // namespace strata

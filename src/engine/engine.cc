@@ -47,7 +47,10 @@ Status ValidateIndexParams(const FieldSchema& field, const KeyValues& params) {
 
 Engine::Engine(const EngineOptions& options) : options_(options), pool_(options.threads) {}
 
-Engine::~Engine() { builder_.reset(); }
+Engine::~Engine() {
+  auto_flusher_.reset();
+  builder_.reset();
+}
 
 void Engine::WaitForIndexBuilds() { builder_->WaitIdle(); }
 
@@ -58,12 +61,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   Engine* raw = engine.get();
   engine->builder_ = std::make_unique<IndexBuilder>(
       options.store, options.root, engine->catalog_.get(), &engine->clock_, &engine->pool_,
-      [raw](int64_t id) -> std::shared_ptr<Collection> {
-        std::lock_guard lock(raw->mu_);
-        for (const auto& [name, c] : raw->collections_)
-          if (c->id() == id) return c;
-        return nullptr;
-      });
+      [raw](int64_t id) { return raw->FindById(id); });
+  engine->auto_flusher_ = std::make_unique<AutoFlusher>(
+      options.auto_flush, [raw](int64_t id) { return raw->AutoFlush(id); });
   for (const auto& meta : engine->catalog_->Snapshot().collections)
     if (!meta.indexes.empty()) engine->builder_->Schedule(meta.collection_id);
   return engine;
@@ -128,6 +128,7 @@ Status Engine::DropCollection(const std::string& name) {
     if (it == collections_.end()) return CollectionNotFound(name);
     collection = it->second;
     int64_t id = collection->id();
+    auto_flusher_->Forget(id);
     RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) {
       if (const CollectionMeta* c = m.FindCollection(id))
         for (const auto& seg : c->segments)
@@ -336,14 +337,34 @@ Result<InsertResult> Engine::Insert(const std::string& collection_name,
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
   ASSIGN_OR_RETURN(int64_t partition_id,
                    PartitionId(meta, partition.empty() ? "_default" : partition));
-  return collection->Insert(partition_id, std::move(batch));
+  int64_t bytes = ApproxBatchBytes(batch);
+  ASSIGN_OR_RETURN(InsertResult result, collection->Insert(partition_id, std::move(batch)));
+  auto_flusher_->Wrote(collection->id(), bytes);
+  return result;
 }
 
 Result<FlushResult> Engine::Flush(const std::string& collection_name) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  auto_flusher_->Flushed(collection->id());
   ASSIGN_OR_RETURN(FlushResult result, collection->Flush());
   builder_->Schedule(collection->id());
   return result;
+}
+
+std::shared_ptr<Collection> Engine::FindById(int64_t collection_id) {
+  std::lock_guard lock(mu_);
+  for (const auto& [name, c] : collections_)
+    if (c->id() == collection_id) return c;
+  return nullptr;
+}
+
+Status Engine::AutoFlush(int64_t collection_id) {
+  std::shared_ptr<Collection> collection = FindById(collection_id);
+  if (collection == nullptr) return Status::Ok();  // dropped meanwhile
+  RETURN_IF_ERROR(collection->Flush().status());
+  spdlog::info("collection {}: growing data sealed automatically", collection->schema().name);
+  builder_->Schedule(collection_id);
+  return Status::Ok();
 }
 
 Result<bool> Engine::IsFlushed(const std::string& collection_name,

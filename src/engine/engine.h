@@ -12,6 +12,7 @@
 #include "catalog/catalog.h"
 #include "common/hybrid_clock.h"
 #include "common/thread_pool.h"
+#include "engine/auto_flush.h"
 #include "engine/types.h"
 #include "objstore/object_store.h"
 
@@ -24,6 +25,7 @@ struct EngineOptions {
   ObjectStore* store = nullptr;  // not owned; must outlive the engine
   std::string root;              // key prefix: "" or ending in '/'
   size_t threads = 0;            // search pool size; 0 = hardware threads
+  AutoFlushOptions auto_flush;   // when growing data is sealed without a client Flush
 };
 
 class Engine {
@@ -92,6 +94,9 @@ class Engine {
  private:
   explicit Engine(const EngineOptions& options);
   Result<std::shared_ptr<Collection>> Find(const std::string& name);
+  std::shared_ptr<Collection> FindById(int64_t collection_id);
+  // Seals the collection's growing data (AutoFlusher's flush).
+  Status AutoFlush(int64_t collection_id);
   Status Recover();
   // The partition's id; NotFound tagged kPartitionNotFound when the collection has none so named.
   Result<int64_t> PartitionId(const CollectionMeta& meta, const std::string& partition);
@@ -103,7 +108,8 @@ class Engine {
   std::mutex load_mu_;  // serializes load state and partition changes; taken before mu_
   std::mutex mu_;       // guards collections_
   std::map<std::string, std::shared_ptr<Collection>> collections_;
-  std::unique_ptr<IndexBuilder> builder_;  // declared last: stopped first
+  std::unique_ptr<IndexBuilder> builder_;
+  std::unique_ptr<AutoFlusher> auto_flusher_;  // stopped first: it schedules index builds
 };
 
 }  // namespace strata

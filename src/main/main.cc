@@ -76,6 +76,8 @@ int Serve(const ServerConfig& config) {
   EngineOptions options;
   options.store = store.get();
   options.threads = static_cast<size_t>(config.threads);
+  options.auto_flush.seal_bytes = config.seal_size_mb << 20;
+  options.auto_flush.max_age_ms = config.seal_age_seconds * 1000;
   auto engine = Engine::Open(options);
   if (!engine.ok()) {
     spdlog::error("cannot start on {}: {}", store->Describe(), engine.status().ToString());
@@ -165,6 +167,18 @@ int main(int argc, char** argv) {
                    "Read cache size in bytes, least recently used files evicted first; 0 turns "
                    "the cache off (default 4294967296)")
       ->check(CLI::NonNegativeNumber);
+  int64_t seal_size_mb = -1, seal_age_seconds = -1;
+  serve
+      ->add_option("--seal-size-mb", seal_size_mb,
+                   "Seal growing data (write column files, truncate the WAL, build indexes) once "
+                   "this many MiB are unflushed, without waiting for a Flush; 0 = never "
+                   "(default 128)")
+      ->check(CLI::NonNegativeNumber);
+  serve
+      ->add_option("--seal-age-seconds", seal_age_seconds,
+                   "Also seal once the oldest unflushed write is this old; 0 = never "
+                   "(default 600)")
+      ->check(CLI::NonNegativeNumber);
   strata::StorageOptions s3;
   bool virtual_host = false, insecure = false, create_bucket = false;
   serve->add_option("--s3-endpoint", s3.s3_endpoint,
@@ -185,8 +199,9 @@ int main(int argc, char** argv) {
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks against peer libraries");
   bench->require_subcommand(1);
   CLI::App* bench_ann =
-      bench->add_subcommand("ann", "ANN indexes vs hnswlib and FAISS (`strata bench ann` alone "
-                                   "prints its options; doc/benchmarks.md)");
+      bench->add_subcommand("ann",
+                            "ANN indexes vs hnswlib and FAISS (`strata bench ann` alone "
+                            "prints its options; doc/benchmarks.md)");
   // Everything after `ann` belongs to the tool, --help included.
   bench_ann->prefix_command();
   bench_ann->set_help_flag();
@@ -208,6 +223,8 @@ int main(int argc, char** argv) {
   if (threads >= 0) config.threads = threads;
   if (!cache_dir.empty()) config.cache_dir = cache_dir;
   if (cache_size >= 0) config.cache_size = cache_size;
+  if (seal_size_mb >= 0) config.seal_size_mb = seal_size_mb;
+  if (seal_age_seconds >= 0) config.seal_age_seconds = seal_age_seconds;
   // Credentials come from the config file or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
   // AWS_SESSION_TOKEN, never from flags (they would show in `ps`).
   strata::StorageOptions& so = config.storage_options;

@@ -43,8 +43,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig* config) {
     YAML::Node root = YAML::LoadFile(path);
     if (root.IsNull()) return Status::Ok();
     if (!root.IsMap()) return InvalidArgument(fmt::format("config {}: expected a mapping", path));
-    static const std::set<std::string> kKnown = {"storage",   "listen",  "grpc",  "http",
-                                                 "log_level", "threads", "minio", "cache"};
+    static const std::set<std::string> kKnown = {
+        "storage", "listen", "grpc", "http", "log_level", "threads", "minio", "cache", "segment"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       if (!kKnown.count(key))
@@ -67,6 +67,18 @@ Status LoadConfigFile(const std::string& path, ServerConfig* config) {
       if (cache["size"]) config->cache_size = cache["size"].as<int64_t>();
       if (config->cache_size < 0)
         return InvalidArgument(fmt::format("config {}: cache.size must not be negative", path));
+    }
+    if (const YAML::Node segment = root["segment"]) {
+      for (const auto& kv : segment) {
+        auto key = kv.first.as<std::string>();
+        if (key != "sealSizeMB" && key != "maxAgeSeconds")
+          return InvalidArgument(fmt::format("config {}: unknown key 'segment.{}'", path, key));
+      }
+      if (segment["sealSizeMB"]) config->seal_size_mb = segment["sealSizeMB"].as<int64_t>();
+      if (segment["maxAgeSeconds"])
+        config->seal_age_seconds = segment["maxAgeSeconds"].as<int64_t>();
+      if (config->seal_size_mb < 0 || config->seal_age_seconds < 0)
+        return InvalidArgument(fmt::format("config {}: segment values must not be negative", path));
     }
     return Status::Ok();
   } catch (const YAML::Exception& e) {

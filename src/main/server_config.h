@@ -21,6 +21,10 @@ struct ServerConfig {
   // for s3:// storage, no cache for a local folder (reading it again gains nothing).
   std::string cache_dir;
   int64_t cache_size = int64_t{4} << 30;  // bytes; 0 turns the cache off
+  // Growing data is sealed without a client Flush once this much is unflushed, or once the
+  // oldest unflushed write is this old (engine/auto_flush.h); 0 turns a trigger off.
+  int64_t seal_size_mb = 128;
+  int64_t seal_age_seconds = 600;
 };
 
 inline constexpr const char* kDefaultS3CacheDir = "./strata-cache";
@@ -32,6 +36,7 @@ std::string EffectiveCacheDir(const ServerConfig& config);
 //   storage: ./data        listen: 127.0.0.1      log_level: info     threads: 0
 //   grpc: {port: 19530}    http: {port: 9091}
 //   cache: {dir: ./strata-cache, size: 4294967296}
+//   segment: {sealSizeMB: 128, maxAgeSeconds: 600}
 // and Milvus's object storage section, so an existing milvus.yaml's values carry over:
 //   minio: {address: 127.0.0.1, port: 9000, accessKeyID: .., secretAccessKey: ..,
 //           useSSL: false, bucketName: .., rootPath: .., useVirtualHost: false, region: ..}

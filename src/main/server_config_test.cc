@@ -34,6 +34,15 @@ TEST_F(ServerConfigTest, CacheSectionRejectsUnknownKeysAndNegativeSize) {
   EXPECT_EQ(Load("cache:\n  size: -1\n").code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(ServerConfigTest, SegmentSection) {
+  Status st = Load("segment:\n  sealSizeMB: 16\n  maxAgeSeconds: 30\n");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(config_.seal_size_mb, 16);
+  EXPECT_EQ(config_.seal_age_seconds, 30);
+  EXPECT_EQ(Load("segment:\n  maxSize: 1\n").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Load("segment:\n  sealSizeMB: -1\n").code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(ServerConfigTest, MinioSectionSetsS3Storage) {
   Status st = Load("minio:\n  address: 10.0.0.5\n  port: 9000\n  bucketName: b\n  rootPath: r\n");
   ASSERT_TRUE(st.ok()) << st.ToString();
