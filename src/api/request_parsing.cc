@@ -107,6 +107,9 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
   ASSIGN_OR_RETURN(out.filter_values, TemplateValuesFromProto(request.expr_template_values()));
   out.output_fields.assign(request.output_fields().begin(), request.output_fields().end());
   bool have_topk = false;
+  // Range search bounds may also come as their own pairs (the Node SDK sends every key of
+  // `params` both inside the JSON and flattened); the JSON wins when both are present.
+  nlohmann::json flattened = nlohmann::json::object();
   for (const auto& kv : request.search_params()) {
     const std::string& k = kv.key();
     const std::string& v = kv.value();
@@ -125,11 +128,16 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
       ASSIGN_OR_RETURN(out.search_params, ParseJsonObject(k, v));
     } else if (k == "group_by_field" && !v.empty()) {
       return InvalidArgument("group_by_field is not supported yet");
+    } else if (k == "radius" || k == "range_filter") {
+      // Numbers stay numbers; other text stays a string, which the engine then rejects.
+      auto parsed = nlohmann::json::parse(v, nullptr, /*allow_exceptions=*/false);
+      flattened[k] = parsed.is_discarded() ? nlohmann::json(v) : parsed;
     }
   }
   if (!have_topk) return InvalidArgument("topk (limit) is missing from search_params");
-  if (out.search_params.contains("radius"))
-    return InvalidArgument("range search (radius / range_filter) is not supported yet");
+  for (auto& [k, v] : flattened.items()) {
+    if (!out.search_params.contains(k)) out.search_params[k] = v;
+  }
 
   cpb::PlaceholderGroup group;
   if (!group.ParseFromString(request.placeholder_group()) || group.placeholders_size() != 1)

@@ -343,6 +343,52 @@ TEST(EngineTest, IndexesAreBuiltInTheBackgroundAndLoadedNotRebuilt) {
   }
 }
 
+TEST(EngineTest, RangeSearchMergesIndexedAndGrowingRows) {
+  // Row i's vector is (10i, 10i + 1, ...), so its squared L2 distance to row j's is
+  // 800 (i - j)^2. Rows 0..599 are sealed and indexed (HNSW), 600..609 growing (exact).
+  MemoryObjectStore store;
+  auto engine = OpenEngine(&store);
+  ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+  ASSERT_TRUE(engine->Insert("c", "", Rows(0, 600)).ok());
+  ASSERT_TRUE(engine->Flush("c").ok());
+  KeyValues params = {{"index_type", "HNSW"}, {"metric_type", "L2"}, {"params", "{}"}};
+  ASSERT_TRUE(engine->CreateIndex("c", "vec", "", params).ok());
+  engine->WaitForIndexBuilds();
+  ASSERT_TRUE(engine->Load("c").ok());
+  ASSERT_TRUE(engine->Insert("c", "", Rows(600, 10)).ok());
+  auto ids = [](const SearchResult& r) { return r.ids.values<int64_t>(); };
+
+  // 1 <= d < 3201 around row 599: rows 598 and 600 (800), 597 and 601 (3200), ties by pk.
+  SearchRequest req = NearestTo(599, 10);
+  req.search_params = {{"radius", 3201}, {"range_filter", 1}};
+  auto result = engine->Search(req);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(ids(*result), (std::vector<int64_t>{598, 600, 597, 601}));
+  EXPECT_EQ(result->scores, (std::vector<float>{800, 800, 3200, 3200}));
+  EXPECT_EQ(result->topks, (std::vector<int64_t>{4}));
+
+  req.offset = 1;
+  req.limit = 2;
+  result = engine->Search(req);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(ids(*result), (std::vector<int64_t>{600, 597}));
+
+  req.offset = 0;
+  req.limit = 10;
+  req.filter = "id != 600";
+  result = engine->Search(req);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(ids(*result), (std::vector<int64_t>{598, 597, 601}));
+
+  req.filter = "";
+  for (nlohmann::json bad :
+       {nlohmann::json{{"radius", 3201}, {"range_filter", 4000}}, nlohmann::json{{"radius", "far"}},
+        nlohmann::json{{"range_filter", 1}}}) {
+    req.search_params = bad;
+    EXPECT_EQ(engine->Search(req).status().code(), StatusCode::kInvalidArgument) << bad.dump();
+  }
+}
+
 TEST(EngineTest, BadIndexParametersAreRejectedUpFront) {
   MemoryObjectStore store;
   auto engine = OpenEngine(&store);

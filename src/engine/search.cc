@@ -1,8 +1,10 @@
-// Engine::Search: exact top-k over every chunk of a snapshot, in parallel, then a merge.
+// Engine::Search: top-k (or range search, with radius in the search params) over every chunk of
+// a snapshot in parallel, through a chunk's index when it has one, then a merge.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "common/bitset.h"
 #include "engine/collection.h"
@@ -10,6 +12,8 @@
 #include "engine/read_common.h"
 #include "index/flat_search.h"
 #include "index/metric.h"
+#include "index/range_params.h"
+#include "index/vector_index.h"
 
 namespace strata {
 namespace {
@@ -59,6 +63,37 @@ Result<MetricType> ResolveMetric(const CollectionMeta& meta, const FieldSchema& 
   return metric;
 }
 
+// Range search of one chunk: through its built index when there is one, exactly otherwise.
+// The hits come back as TopK entries without padding, ready for the same merge as top-k.
+Status RangeSearchChunk(const SearchRequest& req, const RangeParams& range, MetricType metric,
+                        int64_t dim, int64_t limit, const VectorIndex* index, const Column& vectors,
+                        int64_t rows, const Bitset* allowed, ThreadPool* pool,
+                        std::vector<TopK>* out) {
+  bool binary = IsBinaryMetric(metric);
+  std::vector<RangeHits> hits;
+  if (index != nullptr) {
+    const void* queries = binary ? static_cast<const void*>(req.binary_queries.data())
+                                 : static_cast<const void*>(req.float_queries.data());
+    RETURN_IF_ERROR(
+        index->RangeSearch(queries, req.nq, range, limit, req.search_params, allowed, pool, &hits));
+  } else if (binary) {
+    RETURN_IF_ERROR(RangeSearchBinaryFlat(vectors.values<uint8_t>().data(), rows, dim,
+                                          req.binary_queries.data(), req.nq, metric, range, limit,
+                                          allowed, pool, &hits));
+  } else {
+    RETURN_IF_ERROR(RangeSearchFloatFlat(vectors.values<float>().data(), rows, dim,
+                                         req.float_queries.data(), req.nq, metric, range, limit,
+                                         allowed, pool, &hits));
+  }
+  out->resize(hits.size());
+  for (size_t q = 0; q < hits.size(); ++q) {
+    (*out)[q].k = limit;
+    (*out)[q].ids = std::move(hits[q].ids);
+    (*out)[q].scores = std::move(hits[q].scores);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<SearchResult> Engine::Search(const SearchRequest& req) {
@@ -74,8 +109,7 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
     return InvalidArgument(fmt::format("offset + limit should be in range [1, {}], but got {}",
                                        kMaxTopK, req.offset + req.limit));
   if (req.nq <= 0) return InvalidArgument("nq must be at least 1");
-  if (req.search_params.contains("radius"))
-    return InvalidArgument("range search (radius / range_filter) is not supported yet");
+  ASSIGN_OR_RETURN(std::optional<RangeParams> range, ParseRangeParams(req.search_params, metric));
   bool binary = field->type == DataType::kBinaryVector;
   size_t expected = static_cast<size_t>(req.nq * (binary ? field->dim / 8 : field->dim));
   if ((binary ? req.binary_queries.size() : req.float_queries.size()) != expected)
@@ -107,6 +141,13 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
       if ((*mask)[r]) allowed.Set(r);
     const Column& vectors = *chunk.rows.FindColumn(field->field_id);
     auto built = snapshot[i].indexes.find(index_id);
+    if (range.has_value()) {
+      errors[i] =
+          RangeSearchChunk(req, *range, metric, field->dim, k,
+                           built != snapshot[i].indexes.end() ? built->second.get() : nullptr,
+                           vectors, chunk.num_rows(), &allowed, inner_pool, &per_chunk[i]);
+      return;
+    }
     if (built != snapshot[i].indexes.end()) {
       const void* queries = binary ? static_cast<const void*>(req.binary_queries.data())
                                    : static_cast<const void*>(req.float_queries.data());

@@ -35,6 +35,21 @@ class FlatIndex : public VectorIndex {
                            out);
   }
 
+  Status RangeSearch(const void* queries, int64_t nq, const RangeParams& range, int64_t limit,
+                     const nlohmann::json& /*search_params*/, const Bitset* allowed,
+                     ThreadPool* pool, std::vector<RangeHits>* out) const override {
+    if (limit > ivf::kMaxK) {
+      return InvalidArgument("limit must be at most " + std::to_string(ivf::kMaxK));
+    }
+    if (IsBinaryMetric(spec_.metric)) {
+      return RangeSearchBinaryFlat(bytes_.data(), n_, dim_, static_cast<const uint8_t*>(queries),
+                                   nq, spec_.metric, range, limit, allowed, pool, out);
+    }
+    return RangeSearchFloatFlat(reinterpret_cast<const float*>(bytes_.data()), n_, dim_,
+                                static_cast<const float*>(queries), nq, spec_.metric, range, limit,
+                                allowed, pool, out);
+  }
+
   Status Serialize(std::string* out) const override {
     out->clear();
     ivf::ByteWriter w(out);

@@ -6,86 +6,14 @@
 #include <string>
 
 #include "index/distance.h"
+#include "index/hit_heap.h"
 
 namespace strata {
 
 namespace {
 
-// Internally every score becomes a key where lower is closer (similarities are negated, which
-// is exact in floating point), so one heap order and one range test serve all metrics.
-float ToKey(float score, bool higher_is_closer) { return higher_is_closer ? -score : score; }
-
-struct Hit {
-  float key;
-  int64_t id;
-};
-
-bool Closer(const Hit& a, const Hit& b) { return a.key < b.key || (a.key == b.key && a.id < b.id); }
-
-// Bounded max-heap (farthest on top) holding the k closest hits seen.
-class TopKCollector {
- public:
-  explicit TopKCollector(int64_t k) : k_(static_cast<size_t>(k)) {}
-
-  void Add(float key, int64_t id) {
-    Hit hit{key, id};
-    if (heap_.size() == k_) {
-      // The common case once full: one comparison rejects (NaN compares false, so it does too).
-      if (!Closer(hit, heap_.front())) return;
-      std::pop_heap(heap_.begin(), heap_.end(), Closer);
-      heap_.back() = hit;
-      std::push_heap(heap_.begin(), heap_.end(), Closer);
-    } else if (!std::isnan(key)) {
-      heap_.push_back(hit);
-      std::push_heap(heap_.begin(), heap_.end(), Closer);
-    }
-  }
-
-  // Keys above this can never enter (those equal to it still may, with a lower id).
-  float Bound() const {
-    return heap_.size() == k_ ? heap_.front().key : std::numeric_limits<float>::infinity();
-  }
-
-  void Merge(TopKCollector&& other) {
-    if (heap_.empty()) {
-      heap_ = std::move(other.heap_);
-      return;
-    }
-    for (const Hit& h : other.heap_) Add(h.key, h.id);
-  }
-
-  std::vector<Hit> TakeSorted() {
-    std::sort_heap(heap_.begin(), heap_.end(), Closer);
-    return std::move(heap_);
-  }
-
- private:
-  size_t k_;
-  std::vector<Hit> heap_;
-};
-
-// Every hit with lo <= key < hi.
-class RangeCollector {
- public:
-  RangeCollector(float lo, float hi) : lo_(lo), hi_(hi) {}
-
-  void Add(float key, int64_t id) {
-    if (key >= lo_ && key < hi_) hits_.push_back({key, id});
-  }
-  float Bound() const { return hi_; }
-  void Merge(RangeCollector&& other) {
-    hits_.insert(hits_.end(), other.hits_.begin(), other.hits_.end());
-  }
-  std::vector<Hit> TakeSorted() {
-    std::sort(hits_.begin(), hits_.end(), Closer);
-    return std::move(hits_);
-  }
-
- private:
-  float lo_;
-  float hi_;
-  std::vector<Hit> hits_;
-};
+// Internally every score becomes a key where lower is closer (hit_heap.h), so one heap order
+// and one range test serve all metrics.
 
 // Queries [q_begin, q_end) against base rows [b_begin, b_end): one task on the pool.
 struct WorkUnit {
@@ -381,6 +309,11 @@ Status CheckInputs(const void* base, int64_t n, const void* queries, int64_t nq,
   return Status::Ok();
 }
 
+Status CheckRangeAndLimit(const RangeParams& range, MetricType metric, int64_t limit) {
+  if (limit <= 0) return InvalidArgument("limit must be positive, got " + std::to_string(limit));
+  return CheckRangeParams(range, metric);
+}
+
 Status CheckDim(int64_t dim, bool binary) {
   if (dim <= 0) return InvalidArgument("dimension must be positive, got " + std::to_string(dim));
   if (binary && dim % 8 != 0) {
@@ -389,46 +322,37 @@ Status CheckDim(int64_t dim, bool binary) {
   return Status::Ok();
 }
 
+// Top-k (range = nullptr) or range search: the best `k` hits of each query.
+template <typename Scorer>
+void Collect(int64_t n, int64_t dim, int64_t nq, MetricType metric, int64_t k,
+             const RangeParams* range, const Scorer& scorer, ThreadPool* pool,
+             std::vector<HitHeap>* heaps) {
+  KeyBounds bounds{-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()};
+  if (range != nullptr) bounds = RangeKeyBounds(*range, metric);
+  *heaps = Run<HitHeap>(nq, n, dim, scorer, pool,
+                        [k, bounds] { return HitHeap(k, bounds.lo, bounds.hi); });
+}
+
 template <typename Scorer>
 void CollectTopK(int64_t n, int64_t dim, int64_t nq, MetricType metric, int64_t k,
                  const Scorer& scorer, ThreadPool* pool, std::vector<TopK>* out) {
-  bool higher = HigherIsCloser(metric);
-  std::vector<TopKCollector> collectors =
-      Run<TopKCollector>(nq, n, dim, scorer, pool, [k] { return TopKCollector(k); });
-  float pad =
-      higher ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+  std::vector<HitHeap> heaps;
+  Collect(n, dim, nq, metric, k, nullptr, scorer, pool, &heaps);
   out->assign(static_cast<size_t>(nq), TopK{});
   for (int64_t q = 0; q < nq; ++q) {
-    TopK& result = (*out)[static_cast<size_t>(q)];
-    result.k = k;
-    result.ids.assign(static_cast<size_t>(k), -1);
-    result.scores.assign(static_cast<size_t>(k), pad);
-    std::vector<Hit> hits = collectors[static_cast<size_t>(q)].TakeSorted();
-    for (size_t i = 0; i < hits.size(); ++i) {
-      result.ids[i] = hits[i].id;
-      result.scores[i] = ToKey(hits[i].key, higher);
-    }
+    heaps[static_cast<size_t>(q)].FinishTopK(metric, &(*out)[static_cast<size_t>(q)]);
   }
 }
 
 template <typename Scorer>
-void CollectRange(int64_t n, int64_t dim, int64_t nq, MetricType metric, float radius,
-                  std::optional<float> range_filter, const Scorer& scorer, ThreadPool* pool,
+void CollectRange(int64_t n, int64_t dim, int64_t nq, MetricType metric, const RangeParams& range,
+                  int64_t limit, const Scorer& scorer, ThreadPool* pool,
                   std::vector<RangeHits>* out) {
-  bool higher = HigherIsCloser(metric);
-  // In key space both metric families become lo <= key < hi.
-  float hi = ToKey(radius, higher);
-  float lo = range_filter.has_value() ? ToKey(*range_filter, higher)
-                                      : -std::numeric_limits<float>::infinity();
-  std::vector<RangeCollector> collectors =
-      Run<RangeCollector>(nq, n, dim, scorer, pool, [lo, hi] { return RangeCollector(lo, hi); });
+  std::vector<HitHeap> heaps;
+  Collect(n, dim, nq, metric, limit, &range, scorer, pool, &heaps);
   out->assign(static_cast<size_t>(nq), RangeHits{});
   for (int64_t q = 0; q < nq; ++q) {
-    RangeHits& result = (*out)[static_cast<size_t>(q)];
-    for (const Hit& hit : collectors[static_cast<size_t>(q)].TakeSorted()) {
-      result.ids.push_back(hit.id);
-      result.scores.push_back(ToKey(hit.key, higher));
-    }
+    heaps[static_cast<size_t>(q)].FinishRange(metric, &(*out)[static_cast<size_t>(q)]);
   }
 }
 
@@ -457,24 +381,25 @@ Status SearchBinaryFlat(const uint8_t* base, int64_t n, int64_t dim_bits, const 
 }
 
 Status RangeSearchFloatFlat(const float* base, int64_t n, int64_t dim, const float* queries,
-                            int64_t nq, MetricType metric, float radius,
-                            std::optional<float> range_filter, const Bitset* allowed,
-                            ThreadPool* pool, std::vector<RangeHits>* out) {
+                            int64_t nq, MetricType metric, const RangeParams& range, int64_t limit,
+                            const Bitset* allowed, ThreadPool* pool, std::vector<RangeHits>* out) {
   RETURN_IF_ERROR(CheckInputs(base, n, queries, nq, metric, false, allowed, out));
   RETURN_IF_ERROR(CheckDim(dim, false));
+  RETURN_IF_ERROR(CheckRangeAndLimit(range, metric, limit));
   FloatScorer scorer(base, n, dim, queries, nq, metric, allowed);
-  CollectRange(n, dim, nq, metric, radius, range_filter, scorer, pool, out);
+  CollectRange(n, dim, nq, metric, range, limit, scorer, pool, out);
   return Status::Ok();
 }
 
 Status RangeSearchBinaryFlat(const uint8_t* base, int64_t n, int64_t dim_bits,
-                             const uint8_t* queries, int64_t nq, MetricType metric, float radius,
-                             std::optional<float> range_filter, const Bitset* allowed,
+                             const uint8_t* queries, int64_t nq, MetricType metric,
+                             const RangeParams& range, int64_t limit, const Bitset* allowed,
                              ThreadPool* pool, std::vector<RangeHits>* out) {
   RETURN_IF_ERROR(CheckInputs(base, n, queries, nq, metric, true, allowed, out));
   RETURN_IF_ERROR(CheckDim(dim_bits, true));
+  RETURN_IF_ERROR(CheckRangeAndLimit(range, metric, limit));
   BinaryScorer scorer(base, dim_bits / 8, queries, metric, allowed);
-  CollectRange(n, dim_bits / 8, nq, metric, radius, range_filter, scorer, pool, out);
+  CollectRange(n, dim_bits / 8, nq, metric, range, limit, scorer, pool, out);
   return Status::Ok();
 }
 

@@ -17,13 +17,13 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "common/bitset.h"
 #include "common/status.h"
 #include "common/thread_pool.h"
 #include "index/metric.h"
+#include "index/range_params.h"
 
 namespace strata {
 
@@ -35,7 +35,7 @@ struct TopK {
   std::vector<float> scores;
 };
 
-// Every hit of one query inside the range, best first.
+// The hits of one query of a range search, best first, no padding.
 struct RangeHits {
   std::vector<int64_t> ids;
   std::vector<float> scores;
@@ -52,16 +52,16 @@ Status SearchBinaryFlat(const uint8_t* base, int64_t n, int64_t dim_bits, const 
                         int64_t nq, MetricType metric, int64_t k, const Bitset* allowed,
                         ThreadPool* pool, std::vector<TopK>* out);
 
-// Range search with Milvus semantics. Distances (L2, HAMMING, JACCARD) keep
-// range_filter <= d < radius; similarities (IP, COSINE) keep radius < s <= range_filter. Without
-// range_filter only the radius bound applies. On success *out has nq entries.
+// Range search with Milvus semantics (range_params.h): the best `limit` hits of each query
+// whose score lies in `range`, best first (Milvus caps a range search at its limit too). On
+// success *out has nq entries. Also InvalidArgument for limit <= 0 or a range that
+// CheckRangeParams rejects.
 Status RangeSearchFloatFlat(const float* base, int64_t n, int64_t dim, const float* queries,
-                            int64_t nq, MetricType metric, float radius,
-                            std::optional<float> range_filter, const Bitset* allowed,
-                            ThreadPool* pool, std::vector<RangeHits>* out);
+                            int64_t nq, MetricType metric, const RangeParams& range, int64_t limit,
+                            const Bitset* allowed, ThreadPool* pool, std::vector<RangeHits>* out);
 Status RangeSearchBinaryFlat(const uint8_t* base, int64_t n, int64_t dim_bits,
-                             const uint8_t* queries, int64_t nq, MetricType metric, float radius,
-                             std::optional<float> range_filter, const Bitset* allowed,
+                             const uint8_t* queries, int64_t nq, MetricType metric,
+                             const RangeParams& range, int64_t limit, const Bitset* allowed,
                              ThreadPool* pool, std::vector<RangeHits>* out);
 
 }  // namespace strata

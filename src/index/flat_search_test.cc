@@ -318,8 +318,8 @@ TEST(RangeSearchTest, FloatMatchesOracle) {
                   Range{MetricType::kCosine, 0.4f, 0.7f}}) {
     for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
       std::vector<RangeHits> out;
-      ASSERT_TRUE(RangeSearchFloatFlat(base.data(), n, dim, queries.data(), nq, r.metric, r.radius,
-                                       r.range_filter, nullptr, p, &out)
+      ASSERT_TRUE(RangeSearchFloatFlat(base.data(), n, dim, queries.data(), nq, r.metric,
+                                       RangeParams{r.radius, r.range_filter}, n, nullptr, p, &out)
                       .ok());
       ASSERT_EQ(out.size(), static_cast<size_t>(nq));
       for (int64_t q = 0; q < nq; ++q) {
@@ -341,7 +341,8 @@ TEST(RangeSearchTest, BinaryBoundsAreExact) {
   std::vector<RangeHits> out;
   // HAMMING keeps 12 <= d < 16: both bounds are hit exactly by integer distances.
   ASSERT_TRUE(RangeSearchBinaryFlat(base.data(), n, bytes * 8, queries.data(), nq,
-                                    MetricType::kHamming, 16.0f, 12.0f, &allowed, nullptr, &out)
+                                    MetricType::kHamming, RangeParams{16.0f, 12.0f}, n, &allowed,
+                                    nullptr, &out)
                   .ok());
   for (int64_t q = 0; q < nq; ++q) {
     std::vector<double> scores =

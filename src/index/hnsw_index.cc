@@ -1,45 +1,22 @@
 #include "index/hnsw_index.h"
 
 #include <algorithm>
-#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <limits>
-#include <mutex>
-#include <utility>
+#include <functional>
+#include <string_view>
+#include <unordered_map>
 
-#include "index/distance.h"
+#include "index/hit_heap.h"
+#include "index/hnsw_graph.h"
 
 namespace strata {
+namespace hnsw {
 namespace {
 
-constexpr uint32_t kNoNode = 0xFFFFFFFFu;  // empty neighbour slot
-constexpr int kMaxLevel = 60;
 constexpr uint64_t kLevelSeed = 0x5EED4E5377210001ULL;
-constexpr uint32_t kMagic = 0x57534E48;  // "HNSW" read little-endian
-constexpr uint32_t kVersion = 1;
-constexpr int64_t kDefaultM = 16;
-constexpr int64_t kDefaultEfConstruction = 200;
-constexpr int64_t kDefaultEf = 64;
-constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
-// Queries per ParallelFor item: enough to amortise taking a scratch, small enough to balance.
-constexpr size_t kQueriesPerTask = 8;
-constexpr size_t kNodesPerBuildTask = 32;
-// Filtered queries scan the allowed rows instead of walking the graph when
-// allowed^2 < kScanFactor * ef * n (see Search).
-constexpr double kScanFactor = 32.0;
-
-struct Neighbor {
-  float dist;
-  uint32_t id;
-};
-// Strict order: nearer first, ties to the lower id (as flat search breaks them).
-inline bool Nearer(const Neighbor& a, const Neighbor& b) {
-  return a.dist < b.dist || (a.dist == b.dist && a.id < b.id);
-}
-// With std::push_heap: Nearer as "less" keeps the farthest on top, the reverse the nearest.
-inline bool Farther(const Neighbor& a, const Neighbor& b) { return Nearer(b, a); }
+constexpr float kNoMinKey = -std::numeric_limits<float>::infinity();
 
 uint64_t SplitMix64(uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
@@ -56,62 +33,8 @@ int DrawLevel(uint32_t id, int m) {
   return std::min(kMaxLevel, static_cast<int>(level));
 }
 
-// Per-query marks: a node is visited when its mark equals the current epoch, so clearing is
-// one increment (a full wipe only when the 16-bit epoch wraps).
-class VisitedSet {
- public:
-  explicit VisitedSet(size_t n) : marks_(n, 0) {}
-  void Reset() {
-    if (++epoch_ == 0) {
-      std::fill(marks_.begin(), marks_.end(), 0);
-      epoch_ = 1;
-    }
-  }
-  bool TestAndSet(uint32_t i) {
-    if (marks_[i] == epoch_) return true;
-    marks_[i] = epoch_;
-    return false;
-  }
-  const uint16_t* Address(uint32_t i) const { return &marks_[i]; }
+}  // namespace
 
- private:
-  std::vector<uint16_t> marks_;
-  uint16_t epoch_ = 0;
-};
-
-// Working memory of one search or insertion; reused across calls through ScratchPool.
-struct Scratch {
-  explicit Scratch(size_t n) : visited(n) {}
-  VisitedSet visited;
-  std::vector<Neighbor> candidates;  // heap, nearest on top
-  std::vector<Neighbor> top;         // heap, farthest on top (the ef best so far)
-  std::vector<Neighbor> work;
-  std::vector<uint32_t> links;
-  std::vector<float> query;
-};
-
-class ScratchPool {
- public:
-  explicit ScratchPool(size_t n) : n_(n) {}
-  std::unique_ptr<Scratch> Take() {
-    std::lock_guard lock(mu_);
-    if (free_.empty()) return std::make_unique<Scratch>(n_);
-    auto s = std::move(free_.back());
-    free_.pop_back();
-    return s;
-  }
-  void Give(std::unique_ptr<Scratch> s) {
-    std::lock_guard lock(mu_);
-    free_.push_back(std::move(s));
-  }
-
- private:
-  size_t n_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Scratch>> free_;
-};
-
-// A parameter as an integer in [lo, hi]; Milvus clients send numbers or decimal strings.
 Result<int64_t> IntParam(const nlohmann::json& params, const char* name, int64_t fallback,
                          int64_t lo, int64_t hi) {
   if (!params.is_object() || !params.contains(name)) return fallback;
@@ -144,115 +67,6 @@ void Normalize(const float* in, size_t dim, float* out) {
   float inv = sq > 0 ? 1.0f / std::sqrt(sq) : 0.0f;
   for (size_t d = 0; d < dim; ++d) out[d] = in[d] * inv;
 }
-
-// Serialized layout (little-endian): Header, vectors (n x dim f32), base-layer links
-// (n x 2M u32), levels (n u8), upper links (upper_size u32).
-struct Header {
-  uint32_t magic;
-  uint32_t version;
-  uint32_t metric;
-  uint32_t m;
-  uint32_t ef_construction;
-  int32_t max_level;
-  uint32_t entry;
-  uint32_t reserved;
-  uint64_t n;
-  uint64_t dim;
-  uint64_t upper_size;
-};
-static_assert(sizeof(Header) == 56);
-static_assert(std::endian::native == std::endian::little, "the format is little-endian");
-
-class HnswIndex final : public VectorIndex {
- public:
-  HnswIndex(IndexSpec spec, int64_t n, int64_t dim, int m, int ef_construction)
-      : spec_(std::move(spec)),
-        n_(n),
-        dim_(static_cast<size_t>(dim)),
-        m_(m),
-        m0_(2 * m),
-        ef_construction_(ef_construction),
-        dist_fn_(spec_.metric == MetricType::kL2 ? Kernels().l2sq_f32 : Kernels().ip_f32),
-        negate_(spec_.metric != MetricType::kL2),
-        scratch_(static_cast<size_t>(n)) {}
-
-  const IndexSpec& spec() const override { return spec_; }
-  int64_t size() const override { return n_; }
-  int64_t dim() const override { return static_cast<int64_t>(dim_); }
-  int64_t MemoryBytes() const override {
-    return static_cast<int64_t>(
-        vectors_.size() * sizeof(float) + links0_.size() * sizeof(uint32_t) + levels_.size() +
-        upper_offset_.size() * sizeof(uint64_t) + upper_.size() * sizeof(uint32_t));
-  }
-
-  Status Search(const void* queries, int64_t nq, int64_t k, const nlohmann::json& search_params,
-                const Bitset* allowed, ThreadPool* pool, std::vector<TopK>* out) const override;
-  Status Serialize(std::string* out) const override;
-
-  void Build(const float* data, ThreadPool* pool);
-  // Fills the index from a payload whose header `h` and total length were checked already.
-  Status Restore(const Header& h, std::string_view payload, std::string_view object_name);
-
- private:
-  struct BuildLocks {
-    explicit BuildLocks(size_t n) : node(new std::mutex[n]) {}
-    std::unique_ptr<std::mutex[]> node;
-    std::mutex entry;  // guards entry_ and max_level_ while building
-  };
-
-  float Distance(const float* a, const float* b) const {
-    float d = dist_fn_(a, b, dim_);
-    return negate_ ? -d : d;
-  }
-  const float* Vec(uint32_t i) const { return vectors_.data() + static_cast<size_t>(i) * dim_; }
-  int Slots(int level) const { return level == 0 ? m0_ : m_; }
-  const uint32_t* Links(uint32_t i, int level) const {
-    return level == 0 ? links0_.data() + static_cast<size_t>(i) * m0_
-                      : upper_.data() + upper_offset_[i] + static_cast<size_t>(level - 1) * m_;
-  }
-  uint32_t* MutableLinks(uint32_t i, int level) {
-    return const_cast<uint32_t*>(std::as_const(*this).Links(i, level));
-  }
-  // Lays out upper_ from levels_; returns its length in slots.
-  uint64_t ComputeUpperOffsets();
-
-  // Copies node i's neighbours at `level` into s->links; under its lock while building.
-  template <bool kBuild>
-  const uint32_t* ReadLinks(uint32_t i, int level, BuildLocks* locks, Scratch* s) const;
-  // Greedy walk on one upper layer from *ep towards v.
-  template <bool kBuild>
-  void Greedy(const float* v, int level, uint32_t* ep, float* ep_dist, BuildLocks* locks,
-              Scratch* s) const;
-  // Best-first search of one layer; leaves up to ef results (allowed rows only) in s->top.
-  template <bool kBuild, bool kFiltered>
-  void SearchLayer(const float* v, uint32_t ep, float ep_dist, int level, size_t ef,
-                   const Bitset* allowed, BuildLocks* locks, Scratch* s) const;
-  // Keeps at most `max` of `cands` (sorted nearest first), each nearer the base node than to
-  // any neighbour already kept: the paper's heuristic, which keeps links in diverse directions.
-  void SelectNeighbors(std::vector<Neighbor>* cands, size_t max) const;
-  void Insert(uint32_t q, BuildLocks* locks, Scratch* s);
-  // Top-k of one query into *out (padded); returns the number of real hits.
-  size_t SearchOne(const float* query, int64_t k, size_t ef, const Bitset* allowed, Scratch* s,
-                   TopK* out) const;
-  void Connect(uint32_t e, uint32_t q, float dist, int level, Scratch* s);
-
-  IndexSpec spec_;
-  int64_t n_;
-  size_t dim_;
-  int m_;
-  int m0_;
-  int ef_construction_;
-  float (*dist_fn_)(const float*, const float*, size_t);
-  bool negate_;  // IP, COSINE: search on -similarity so that smaller is nearer everywhere
-  std::vector<float> vectors_;          // n x dim, normalised for COSINE
-  std::vector<uint32_t> links0_;        // n x 2M, unused slots kNoNode (always trailing)
-  std::vector<uint8_t> levels_;         // top level of each node
-  std::vector<uint64_t> upper_offset_;  // start of node i's levels 1.. in upper_
-  std::vector<uint32_t> upper_;         // per node: level x M slots
-  uint32_t entry_ = kNoNode;
-  int max_level_ = -1;
-  mutable ScratchPool scratch_;
-};
 
 uint64_t HnswIndex::ComputeUpperOffsets() {
   upper_offset_.assign(static_cast<size_t>(n_), 0);
@@ -292,7 +106,8 @@ void HnswIndex::Greedy(const float* v, int level, uint32_t* ep, float* ep_dist, 
 
 template <bool kBuild, bool kFiltered>
 void HnswIndex::SearchLayer(const float* v, uint32_t ep, float ep_dist, int level, size_t ef,
-                            const Bitset* allowed, BuildLocks* locks, Scratch* s) const {
+                            float min_key, const Bitset* allowed, BuildLocks* locks,
+                            Scratch* s) const {
   auto& cand = s->candidates;
   auto& top = s->top;
   cand.clear();
@@ -300,7 +115,9 @@ void HnswIndex::SearchLayer(const float* v, uint32_t ep, float ep_dist, int leve
   s->visited.Reset();
   s->visited.TestAndSet(ep);
   cand.push_back({ep_dist, ep});
-  if (!kFiltered || allowed->Test(ep)) top.push_back({ep_dist, ep});
+  if (!kFiltered || (ep_dist >= min_key && NodeAllowed(ep, allowed))) {
+    top.push_back({ep_dist, ep});
+  }
   float bound = top.size() >= ef ? ep_dist : std::numeric_limits<float>::infinity();
   const int slots = Slots(level);
   while (!cand.empty()) {
@@ -329,7 +146,7 @@ void HnswIndex::SearchLayer(const float* v, uint32_t ep, float ep_dist, int leve
       cand.push_back({d, id});
       std::push_heap(cand.begin(), cand.end(), Farther);
       if (level == 0 && !kBuild) __builtin_prefetch(Links(cand.front().id, 0));
-      if (kFiltered && !allowed->Test(id)) continue;
+      if (kFiltered && !(d >= min_key && NodeAllowed(id, allowed))) continue;
       top.push_back({d, id});
       std::push_heap(top.begin(), top.end(), Nearer);
       if (top.size() > ef) {
@@ -388,8 +205,8 @@ void HnswIndex::Insert(uint32_t q, BuildLocks* locks, Scratch* s) {
   float ep_dist = Distance(v, Vec(ep));
   for (int lc = top_level; lc > level; --lc) Greedy<true>(v, lc, &ep, &ep_dist, locks, s);
   for (int lc = std::min(level, top_level); lc >= 0; --lc) {
-    SearchLayer<true, false>(v, ep, ep_dist, lc, static_cast<size_t>(ef_construction_), nullptr,
-                             locks, s);
+    SearchLayer<true, false>(v, ep, ep_dist, lc, static_cast<size_t>(ef_construction_), kNoMinKey,
+                             nullptr, locks, s);
     std::vector<Neighbor>& found = s->top;  // Connect below uses only s->work
     std::sort(found.begin(), found.end(), Nearer);
     ep = found.front().id;
@@ -411,6 +228,30 @@ void HnswIndex::Insert(uint32_t q, BuildLocks* locks, Scratch* s) {
   }
 }
 
+std::vector<uint8_t> HnswIndex::CollapseCopies() {
+  const size_t n = static_cast<size_t>(n_);
+  next_copy_.assign(n, kNoNode);
+  std::vector<uint8_t> is_copy(n, 0);
+  std::vector<uint32_t> tail(n, kNoNode);  // last row of the group a head row starts
+  // Keyed by a hash of the bytes; on a collision between different vectors the later row just
+  // stays a node of its own.
+  std::unordered_map<size_t, uint32_t> head_by_hash;
+  head_by_hash.reserve(n);
+  const size_t bytes = dim_ * sizeof(float);
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string_view row(reinterpret_cast<const char*>(Vec(i)), bytes);
+    auto [it, inserted] = head_by_hash.try_emplace(std::hash<std::string_view>{}(row), i);
+    if (inserted) {
+      tail[i] = i;
+    } else if (std::memcmp(Vec(it->second), Vec(i), bytes) == 0) {
+      next_copy_[tail[it->second]] = i;
+      tail[it->second] = i;
+      is_copy[i] = 1;
+    }
+  }
+  return is_copy;
+}
+
 void HnswIndex::Build(const float* data, ThreadPool* pool) {
   vectors_.resize(static_cast<size_t>(n_) * dim_);
   if (spec_.metric == MetricType::kCosine) {
@@ -418,12 +259,15 @@ void HnswIndex::Build(const float* data, ThreadPool* pool) {
   } else {
     std::copy(data, data + vectors_.size(), vectors_.begin());
   }
+  const std::vector<uint8_t> is_copy = CollapseCopies();
   levels_.resize(static_cast<size_t>(n_));
-  for (int64_t i = 0; i < n_; ++i) levels_[i] = static_cast<uint8_t>(DrawLevel(i, m_));
+  for (int64_t i = 0; i < n_; ++i) {
+    levels_[i] = is_copy[i] ? 0 : static_cast<uint8_t>(DrawLevel(i, m_));
+  }
   links0_.assign(static_cast<size_t>(n_) * m0_, kNoNode);
   upper_.assign(ComputeUpperOffsets(), kNoNode);
   if (n_ == 0) return;
-  entry_ = 0;
+  entry_ = 0;  // row 0 is never a copy
   max_level_ = levels_[0];
   BuildLocks locks(static_cast<size_t>(n_));
   size_t tasks = (static_cast<size_t>(n_) - 1 + kNodesPerBuildTask - 1) / kNodesPerBuildTask;
@@ -431,83 +275,8 @@ void HnswIndex::Build(const float* data, ThreadPool* pool) {
     std::unique_ptr<Scratch> s = scratch_.Take();
     size_t begin = 1 + t * kNodesPerBuildTask;
     size_t end = std::min(static_cast<size_t>(n_), begin + kNodesPerBuildTask);
-    for (size_t i = begin; i < end; ++i) Insert(static_cast<uint32_t>(i), &locks, s.get());
-    scratch_.Give(std::move(s));
-  };
-  if (pool != nullptr) {
-    pool->ParallelFor(tasks, body);
-  } else {
-    for (size_t t = 0; t < tasks; ++t) body(t);
-  }
-}
-
-size_t HnswIndex::SearchOne(const float* query, int64_t k, size_t ef, const Bitset* allowed,
-                            Scratch* s, TopK* out) const {
-  const float* v = query;
-  if (spec_.metric == MetricType::kCosine) {
-    s->query.resize(dim_);
-    Normalize(query, dim_, s->query.data());
-    v = s->query.data();
-  }
-  uint32_t ep = entry_;
-  float ep_dist = Distance(v, Vec(ep));
-  for (int lc = max_level_; lc > 0; --lc) Greedy<false>(v, lc, &ep, &ep_dist, nullptr, s);
-  if (allowed != nullptr) {
-    SearchLayer<false, true>(v, ep, ep_dist, 0, ef, allowed, nullptr, s);
-  } else {
-    SearchLayer<false, false>(v, ep, ep_dist, 0, ef, nullptr, nullptr, s);
-  }
-  std::sort(s->top.begin(), s->top.end(), Nearer);
-  const size_t found = std::min(s->top.size(), static_cast<size_t>(k));
-  out->k = k;
-  out->ids.assign(static_cast<size_t>(k), -1);
-  out->scores.assign(static_cast<size_t>(k), negate_ ? -std::numeric_limits<float>::infinity()
-                                                     : std::numeric_limits<float>::infinity());
-  for (size_t j = 0; j < found; ++j) {
-    out->ids[j] = s->top[j].id;
-    out->scores[j] = negate_ ? -s->top[j].dist : s->top[j].dist;
-  }
-  return found;
-}
-
-Status HnswIndex::Search(const void* queries, int64_t nq, int64_t k,
-                         const nlohmann::json& search_params, const Bitset* allowed,
-                         ThreadPool* pool, std::vector<TopK>* out) const {
-  if (k <= 0) return InvalidArgument("HNSW search: k must be positive");
-  if (nq < 0) return InvalidArgument("HNSW search: negative query count");
-  if (nq > 0 && queries == nullptr) return InvalidArgument("HNSW search: null queries");
-  if (allowed != nullptr && allowed->size() != static_cast<size_t>(n_)) {
-    return InvalidArgument("HNSW search: filter has " + std::to_string(allowed->size()) +
-                           " bits for " + std::to_string(n_) + " rows");
-  }
-  ASSIGN_OR_RETURN(int64_t ef,
-                   IntParam(search_params, "ef", std::max(k, kDefaultEf), 1, kMaxInt32));
-  ef = std::max(ef, k);
-  const float* q = static_cast<const float*>(queries);
-  const int64_t allowed_count = allowed != nullptr ? static_cast<int64_t>(allowed->Count()) : n_;
-  // With a filter the walk visits about ef / (allowed fraction) nodes before it holds ef hits;
-  // once that exceeds a scan of the allowed rows (which streams and batches, hence the
-  // factor), scanning is cheaper and exact.
-  const bool scan = n_ == 0 || allowed_count == 0 ||
-                    (allowed != nullptr && static_cast<double>(allowed_count) * allowed_count <
-                                               kScanFactor * static_cast<double>(ef) * n_);
-  if (scan) {
-    return SearchFloatFlat(vectors_.data(), n_, static_cast<int64_t>(dim_), q, nq, spec_.metric, k,
-                           allowed, pool, out);
-  }
-  out->assign(static_cast<size_t>(nq), TopK{});
-  // A walk that returns fewer hits than exist (a filter that cuts the graph, NaN rows) is
-  // redone exactly below.
-  const size_t expected = static_cast<size_t>(std::min(k, allowed_count));
-  std::vector<uint8_t> redo(static_cast<size_t>(nq), 0);
-  const size_t tasks = (static_cast<size_t>(nq) + kQueriesPerTask - 1) / kQueriesPerTask;
-  auto body = [&](size_t t) {
-    std::unique_ptr<Scratch> s = scratch_.Take();
-    size_t end = std::min(static_cast<size_t>(nq), (t + 1) * kQueriesPerTask);
-    for (size_t i = t * kQueriesPerTask; i < end; ++i) {
-      size_t found =
-          SearchOne(q + i * dim_, k, static_cast<size_t>(ef), allowed, s.get(), &(*out)[i]);
-      redo[i] = found < expected;
+    for (size_t i = begin; i < end; ++i) {
+      if (!is_copy[i]) Insert(static_cast<uint32_t>(i), &locks, s.get());
     }
     scratch_.Give(std::move(s));
   };
@@ -516,6 +285,162 @@ Status HnswIndex::Search(const void* queries, int64_t nq, int64_t k,
   } else {
     for (size_t t = 0; t < tasks; ++t) body(t);
   }
+}
+
+const float* HnswIndex::Descend(const float* query, Scratch* s, uint32_t* ep,
+                                float* ep_dist) const {
+  const float* v = query;
+  if (spec_.metric == MetricType::kCosine) {
+    s->query.resize(dim_);
+    Normalize(query, dim_, s->query.data());
+    v = s->query.data();
+  }
+  *ep = entry_;
+  *ep_dist = Distance(v, Vec(*ep));
+  for (int lc = max_level_; lc > 0; --lc) Greedy<false>(v, lc, ep, ep_dist, nullptr, s);
+  return v;
+}
+
+size_t HnswIndex::SearchOne(const float* query, int64_t k, size_t ef, const Bitset* allowed,
+                            Scratch* s, TopK* out) const {
+  uint32_t ep = 0;
+  float ep_dist = 0;
+  const float* v = Descend(query, s, &ep, &ep_dist);
+  if (allowed != nullptr) {
+    SearchLayer<false, true>(v, ep, ep_dist, 0, ef, kNoMinKey, allowed, nullptr, s);
+  } else {
+    SearchLayer<false, false>(v, ep, ep_dist, 0, ef, kNoMinKey, nullptr, nullptr, s);
+  }
+  std::sort(s->top.begin(), s->top.end(), Nearer);
+  // Nodes to rows: each node stands for itself and its copies (same distance). Stop once k
+  // rows are in hand and the next node is strictly farther, so ties still sort by row id.
+  std::vector<Neighbor>& rows = s->work;
+  rows.clear();
+  const size_t want = static_cast<size_t>(k);
+  for (const Neighbor& node : s->top) {
+    if (rows.size() >= want && node.dist > rows.back().dist) break;
+    ForEachRow(node.id, [&](uint32_t r) {
+      if (allowed == nullptr || allowed->Test(r)) rows.push_back({node.dist, r});
+    });
+  }
+  std::sort(rows.begin(), rows.end(), Nearer);
+  const size_t found = std::min(rows.size(), want);
+  out->k = k;
+  out->ids.assign(want, -1);
+  out->scores.assign(want, negate_ ? -std::numeric_limits<float>::infinity()
+                                   : std::numeric_limits<float>::infinity());
+  for (size_t j = 0; j < found; ++j) {
+    out->ids[j] = rows[j].id;
+    out->scores[j] = negate_ ? -rows[j].dist : rows[j].dist;
+  }
+  return found;
+}
+
+void HnswIndex::RangeOne(const float* query, KeyBounds bounds, int64_t limit, size_t ef,
+                         const Bitset* allowed, Scratch* s, RangeHits* out) const {
+  uint32_t ep = 0;
+  float ep_dist = 0;
+  const float* v = Descend(query, s, &ep, &ep_dist);
+  // Seeds: a top-ef walk counting only what may be returned (allowed, not nearer than
+  // range_filter), so with a range_filter it reaches past the nodes the filter drops.
+  if (allowed != nullptr || bounds.lo > kNoMinKey) {
+    SearchLayer<false, true>(v, ep, ep_dist, 0, ef, bounds.lo, allowed, nullptr, s);
+  } else {
+    SearchLayer<false, false>(v, ep, ep_dist, 0, ef, kNoMinKey, nullptr, nullptr, s);
+  }
+  HitHeap hits(limit, bounds.lo, bounds.hi);
+  std::vector<Neighbor>& frontier = s->candidates;  // heap, nearest on top
+  frontier.clear();
+  s->visited.Reset();
+  auto reach = [&](const Neighbor& node) {
+    frontier.push_back(node);
+    std::push_heap(frontier.begin(), frontier.end(), Farther);
+    ForEachRow(node.id, [&](uint32_t r) {
+      if (allowed == nullptr || allowed->Test(r)) hits.Add(node.dist, r);
+    });
+  };
+  for (const Neighbor& seed : s->top) {
+    s->visited.TestAndSet(seed.id);
+    if (seed.dist <= bounds.hi) reach(seed);
+  }
+  // Best-first over layer 0, never leaving the ball: a node enters only while its key is
+  // within hits.Bound() (the outer bound, or the limit-th best once `limit` hits are held).
+  // Nodes nearer than range_filter are expanded but not returned.
+  while (!frontier.empty()) {
+    Neighbor c = frontier.front();
+    if (c.dist > hits.Bound()) break;
+    std::pop_heap(frontier.begin(), frontier.end(), Farther);
+    frontier.pop_back();
+    const uint32_t* links = Links(c.id, 0);
+    for (int j = 0; j < m0_ && links[j] != kNoNode; ++j) {
+      uint32_t id = links[j];
+      if (s->visited.TestAndSet(id)) continue;
+      float d = Distance(v, Vec(id));
+      if (d <= hits.Bound()) reach({d, id});  // NaN fails
+    }
+  }
+  hits.FinishRange(spec_.metric, out);
+}
+
+Status HnswIndex::CheckQueries(const void* queries, int64_t nq, const Bitset* allowed) const {
+  if (nq < 0) return InvalidArgument("HNSW search: negative query count");
+  if (nq > 0 && queries == nullptr) return InvalidArgument("HNSW search: null queries");
+  if (allowed != nullptr && allowed->size() != static_cast<size_t>(n_)) {
+    return InvalidArgument("HNSW search: filter has " + std::to_string(allowed->size()) +
+                           " bits for " + std::to_string(n_) + " rows");
+  }
+  return Status::Ok();
+}
+
+bool HnswIndex::ScanInstead(const Bitset* allowed, int64_t ef) const {
+  const int64_t allowed_count = allowed != nullptr ? static_cast<int64_t>(allowed->Count()) : n_;
+  // With a filter the walk visits about ef / (allowed fraction) nodes before it holds ef hits;
+  // once that exceeds a scan of the allowed rows (which streams and batches, hence the
+  // factor), scanning is cheaper and exact.
+  return n_ == 0 || allowed_count == 0 ||
+         (allowed != nullptr && static_cast<double>(allowed_count) * allowed_count <
+                                    kScanFactor * static_cast<double>(ef) * n_);
+}
+
+void HnswIndex::ForEachQuery(int64_t nq, ThreadPool* pool,
+                             const std::function<void(size_t, Scratch*)>& body) const {
+  const size_t tasks = (static_cast<size_t>(nq) + kQueriesPerTask - 1) / kQueriesPerTask;
+  auto task = [&](size_t t) {
+    std::unique_ptr<Scratch> s = scratch_.Take();
+    size_t end = std::min(static_cast<size_t>(nq), (t + 1) * kQueriesPerTask);
+    for (size_t i = t * kQueriesPerTask; i < end; ++i) body(i, s.get());
+    scratch_.Give(std::move(s));
+  };
+  if (pool != nullptr) {
+    pool->ParallelFor(tasks, task);
+  } else {
+    for (size_t t = 0; t < tasks; ++t) task(t);
+  }
+}
+
+Status HnswIndex::Search(const void* queries, int64_t nq, int64_t k,
+                         const nlohmann::json& search_params, const Bitset* allowed,
+                         ThreadPool* pool, std::vector<TopK>* out) const {
+  if (k <= 0) return InvalidArgument("HNSW search: k must be positive");
+  RETURN_IF_ERROR(CheckQueries(queries, nq, allowed));
+  ASSIGN_OR_RETURN(int64_t ef,
+                   IntParam(search_params, "ef", std::max(k, kDefaultEf), 1, kMaxInt32));
+  ef = std::max(ef, k);
+  const float* q = static_cast<const float*>(queries);
+  if (ScanInstead(allowed, ef)) {
+    return SearchFloatFlat(vectors_.data(), n_, static_cast<int64_t>(dim_), q, nq, spec_.metric, k,
+                           allowed, pool, out);
+  }
+  out->assign(static_cast<size_t>(nq), TopK{});
+  // A walk that returns fewer hits than exist (a filter that cuts the graph, NaN rows) is
+  // redone exactly below.
+  const int64_t allowed_count = allowed != nullptr ? static_cast<int64_t>(allowed->Count()) : n_;
+  const size_t expected = static_cast<size_t>(std::min(k, allowed_count));
+  std::vector<uint8_t> redo(static_cast<size_t>(nq), 0);
+  ForEachQuery(nq, pool, [&](size_t i, Scratch* s) {
+    size_t found = SearchOne(q + i * dim_, k, static_cast<size_t>(ef), allowed, s, &(*out)[i]);
+    redo[i] = found < expected;
+  });
   std::vector<float> missed;
   std::vector<size_t> missed_ids;
   for (size_t i = 0; i < redo.size(); ++i) {
@@ -532,84 +457,38 @@ Status HnswIndex::Search(const void* queries, int64_t nq, int64_t k,
   return Status::Ok();
 }
 
-template <typename T>
-void AppendArray(const std::vector<T>& v, std::string* out) {
-  out->append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
-}
-
-Status HnswIndex::Serialize(std::string* out) const {
-  Header h{kMagic,
-           kVersion,
-           static_cast<uint32_t>(spec_.metric),
-           static_cast<uint32_t>(m_),
-           static_cast<uint32_t>(ef_construction_),
-           max_level_,
-           entry_,
-           0,
-           static_cast<uint64_t>(n_),
-           dim_,
-           upper_.size()};
-  out->clear();
-  out->reserve(sizeof(h) + static_cast<size_t>(MemoryBytes()));
-  out->append(reinterpret_cast<const char*>(&h), sizeof(h));
-  AppendArray(vectors_, out);
-  AppendArray(links0_, out);
-  AppendArray(levels_, out);
-  AppendArray(upper_, out);
+Status HnswIndex::RangeSearch(const void* queries, int64_t nq, const RangeParams& range,
+                              int64_t limit, const nlohmann::json& search_params,
+                              const Bitset* allowed, ThreadPool* pool,
+                              std::vector<RangeHits>* out) const {
+  if (limit < 1 || limit > kMaxLimit) {
+    return InvalidArgument("HNSW range search: limit must be in [1, " + std::to_string(kMaxLimit) +
+                           "], got " + std::to_string(limit));
+  }
+  RETURN_IF_ERROR(CheckQueries(queries, nq, allowed));
+  RETURN_IF_ERROR(CheckRangeParams(range, spec_.metric));
+  // The seed walk is a top-k walk with k = limit (ef raised to it, as in Search), so a range
+  // search finds at least what a top-limit search would; the expansion then adds in-range
+  // nodes the walk stopped short of.
+  ASSIGN_OR_RETURN(int64_t ef,
+                   IntParam(search_params, "ef", std::max(limit, kDefaultEf), 1, kMaxInt32));
+  ef = std::max(ef, limit);
+  const float* q = static_cast<const float*>(queries);
+  if (ScanInstead(allowed, ef)) {
+    return RangeSearchFloatFlat(vectors_.data(), n_, static_cast<int64_t>(dim_), q, nq,
+                                spec_.metric, range, limit, allowed, pool, out);
+  }
+  out->assign(static_cast<size_t>(nq), RangeHits{});
+  const KeyBounds bounds = RangeKeyBounds(range, spec_.metric);
+  ForEachQuery(nq, pool, [&](size_t i, Scratch* s) {
+    RangeOne(q + i * dim_, bounds, limit, static_cast<size_t>(ef), allowed, s, &(*out)[i]);
+  });
   return Status::Ok();
 }
 
-// Reads the arrays after the header; every count and id is checked before it is trusted.
-Status HnswIndex::Restore(const Header& h, std::string_view payload, std::string_view object_name) {
-  entry_ = h.entry;
-  max_level_ = h.max_level;
-  auto corrupt = [&](const std::string& what) {
-    return DataLoss("HNSW index " + std::string(object_name) + ": " + what);
-  };
-  const char* p = payload.data() + sizeof(Header);
-  auto take = [&](auto* v, size_t count) {
-    if (count == 0) return;  // an empty vector's data() may be null, which memcpy forbids
-    std::memcpy(v->data(), p, count * sizeof((*v)[0]));
-    p += count * sizeof((*v)[0]);
-  };
-  const size_t n = static_cast<size_t>(n_);
-  vectors_.resize(n * dim_);
-  take(&vectors_, vectors_.size());
-  links0_.resize(n * m0_);
-  take(&links0_, links0_.size());
-  levels_.resize(n);
-  take(&levels_, n);
-  for (size_t i = 0; i < n; ++i) {
-    if (static_cast<int>(levels_[i]) > max_level_) return corrupt("node level above top level");
-  }
-  if (ComputeUpperOffsets() != h.upper_size) {
-    return corrupt("upper-layer size does not match node levels");
-  }
-  upper_.resize(h.upper_size);
-  take(&upper_, upper_.size());
-  if (n == 0) {
-    if (entry_ != kNoNode || max_level_ != -1) return corrupt("entry point in an empty index");
-    return Status::Ok();
-  }
-  if (entry_ >= n || levels_[entry_] != max_level_) return corrupt("bad entry point");
-  for (uint32_t i = 0; i < n; ++i) {
-    for (int lc = 0; lc <= levels_[i]; ++lc) {
-      const uint32_t* links = Links(i, lc);
-      bool ended = false;
-      for (int j = 0; j < Slots(lc); ++j) {
-        uint32_t id = links[j];
-        if (id == kNoNode) {
-          ended = true;
-        } else if (ended || id >= n || id == i || levels_[id] < lc) {
-          return corrupt("bad neighbour of node " + std::to_string(i));
-        }
-      }
-    }
-  }
-  return Status::Ok();
-}
+}  // namespace hnsw
 
-}  // namespace
+using hnsw::HnswIndex;
 
 Result<std::unique_ptr<VectorIndex>> BuildHnswIndex(const IndexSpec& spec, const VectorData& data,
                                                     ThreadPool* pool) {
@@ -622,47 +501,14 @@ Result<std::unique_ptr<VectorIndex>> BuildHnswIndex(const IndexSpec& spec, const
   if (data.n > 0 && data.float_data == nullptr) {
     return InvalidArgument("HNSW build needs float vectors");
   }
-  if (data.n >= static_cast<int64_t>(kNoNode)) return InvalidArgument("HNSW build: too many rows");
-  ASSIGN_OR_RETURN(int64_t m, IntParam(spec.params, "M", kDefaultM, 2, 2048));
-  ASSIGN_OR_RETURN(int64_t efc,
-                   IntParam(spec.params, "efConstruction", kDefaultEfConstruction, 1, kMaxInt32));
+  if (data.n >= static_cast<int64_t>(hnsw::kNoNode))
+    return InvalidArgument("HNSW build: too many rows");
+  ASSIGN_OR_RETURN(int64_t m, hnsw::IntParam(spec.params, "M", hnsw::kDefaultM, 2, 2048));
+  ASSIGN_OR_RETURN(int64_t efc, hnsw::IntParam(spec.params, "efConstruction",
+                                               hnsw::kDefaultEfConstruction, 1, hnsw::kMaxInt32));
   auto index = std::make_unique<HnswIndex>(spec, data.n, data.dim, static_cast<int>(m),
                                            static_cast<int>(efc));
   index->Build(data.float_data, pool);
-  return std::unique_ptr<VectorIndex>(std::move(index));
-}
-
-Result<std::unique_ptr<VectorIndex>> LoadHnswIndex(const IndexSpec& spec, std::string_view payload,
-                                                   std::string_view object_name) {
-  auto corrupt = [&](const std::string& what) {
-    return DataLoss("HNSW index " + std::string(object_name) + ": " + what);
-  };
-  Header h;
-  if (payload.size() < sizeof(h)) return corrupt("truncated header");
-  std::memcpy(&h, payload.data(), sizeof(h));
-  if (h.magic != kMagic) return corrupt("bad magic");
-  if (h.version != kVersion) return corrupt("unknown version " + std::to_string(h.version));
-  if (h.metric != static_cast<uint32_t>(spec.metric)) return corrupt("metric differs from spec");
-  if (h.m < 2 || h.m > 2048 || h.ef_construction < 1 || h.ef_construction > kMaxInt32) {
-    return corrupt("bad build parameters");
-  }
-  if (h.dim == 0 || h.n >= kNoNode || h.max_level < -1 || h.max_level > kMaxLevel) {
-    return corrupt("bad shape");
-  }
-  // Sizes of the fixed arrays, checked against the payload before anything is allocated.
-  const uint64_t room = payload.size() - sizeof(h);
-  const uint64_t per_node = 2ull * h.m * sizeof(uint32_t) + 1;
-  if (h.n > room / per_node || (h.n > 0 && h.dim > (room - h.n * per_node) / sizeof(float) / h.n)) {
-    return corrupt("payload shorter than its arrays");
-  }
-  const uint64_t rest = room - h.n * per_node - h.n * h.dim * sizeof(float);
-  if (rest % sizeof(uint32_t) != 0 || rest / sizeof(uint32_t) != h.upper_size) {
-    return corrupt("payload length does not match its arrays");
-  }
-  auto index =
-      std::make_unique<HnswIndex>(spec, static_cast<int64_t>(h.n), static_cast<int64_t>(h.dim),
-                                  static_cast<int>(h.m), static_cast<int>(h.ef_construction));
-  RETURN_IF_ERROR(index->Restore(h, payload, object_name));
   return std::unique_ptr<VectorIndex>(std::move(index));
 }
 

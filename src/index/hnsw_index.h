@@ -10,9 +10,17 @@
 // vectors are normalised at build and queries at search, so scores are cosine similarities.
 //
 // The index owns a copy of the vectors (row-major, normalised for COSINE) and the graph: the
-// base layer as one flat array of 2M slots per node, upper layers packed per node. Node levels
-// come from a fixed-seed hash of the row id, so a single-threaded build is deterministic; a
-// parallel build (per-node locks) gives an equivalent but not identical graph.
+// base layer as one flat array of 2M slots per node, upper layers packed per node. Rows with
+// byte-identical vectors share one graph node (the lowest row; the others hang off it in a
+// copy chain) and come back together, in row order. Node levels come from a fixed-seed hash of
+// the row id, so a single-threaded build is deterministic; a parallel build (per-node locks)
+// gives an equivalent but not identical graph.
+//
+// Range search (VectorIndex::RangeSearch): a top-ef walk finds seeds, then a best-first
+// expansion over the base layer follows links while they stay inside the radius (and, once
+// `limit` hits are held, no farther than the worst of them). Search param "ef" (default 64)
+// sizes only the seed walk. Filtered-out rows are traversed, never returned; a selective filter
+// falls back to exact range search over the allowed rows, as Search does.
 //
 // Filtering: rows whose `allowed` bit is clear are traversed but never returned. When few rows
 // are allowed (so the graph walk would visit most of the graph anyway), or when a walk finds

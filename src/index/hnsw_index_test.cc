@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <set>
 
@@ -231,11 +232,9 @@ TEST(HnswTest, KLargerThanRowsPadsAndSingleRowWorks) {
 }
 
 TEST(HnswTest, DuplicateVectorsAreAllFound) {
-  // Known bug, skipped until fixed: with hundreds of exact copies of each vector and a small M,
-  // every node's links point at its own copies, the graph splits into one component per
-  // distinct vector, and a search that starts in the wrong one returns wrong neighbours. The
-  // fix is to collapse identical vectors into one graph node with a list of row ids.
-  GTEST_SKIP() << "HNSW splits into components on massively duplicated vectors (known bug)";
+  // Hundreds of exact copies of each vector with a small M: linked naively, every node's links
+  // would point at its own copies and the graph would split into one component per distinct
+  // vector. Copies share one graph node instead.
   const int64_t dim = 8, copies = 300;
   auto distinct = Clustered(10, dim, 3, 10);
   std::vector<float> base;
@@ -250,7 +249,66 @@ TEST(HnswTest, DuplicateVectorsAreAllFound) {
       EXPECT_EQ(got[q].ids[j] % 10, q);
       EXPECT_NEAR(got[q].scores[j], 0.0f, 1e-4);  // an exact fallback may round
     }
+    // Equal scores come in row order, as exact search returns them.
+    EXPECT_EQ(got[q].ids[0], q);
+    EXPECT_TRUE(std::is_sorted(got[q].ids.begin(), got[q].ids.end()));
   }
+  const std::vector<TopK> plain = got;
+  // A filter that keeps only some copies: those come back, the others never.
+  Bitset allowed(base.size() / dim, false);
+  for (size_t r = 0; r < allowed.size(); r += 7) allowed.Set(r);
+  ASSERT_TRUE(index->Search(distinct.data(), 10, 20, {{"ef", 200}}, &allowed, nullptr, &got).ok());
+  for (int q = 0; q < 10; ++q) {
+    for (int64_t id : got[q].ids) {
+      ASSERT_GE(id, 0);
+      EXPECT_TRUE(allowed.Test(id));
+      EXPECT_EQ(id % 10, q);
+    }
+  }
+  // Range search reaches every copy inside the radius, up to the limit.
+  std::vector<RangeHits> hits;
+  ASSERT_TRUE(index
+                  ->RangeSearch(distinct.data(), 10, RangeParams{1e-3f, std::nullopt}, 1000, {},
+                                nullptr, nullptr, &hits)
+                  .ok());
+  for (int q = 0; q < 10; ++q) {
+    ASSERT_EQ(hits[q].ids.size(), static_cast<size_t>(copies));
+    for (int64_t id : hits[q].ids) EXPECT_EQ(id % 10, q);
+  }
+  // The copies survive a round trip, and a corrupt chain is DataLoss.
+  std::string bytes;
+  ASSERT_TRUE(index->Serialize(&bytes).ok());
+  auto loaded = LoadHnswIndex(Spec(MetricType::kL2), bytes, "dups");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  std::vector<TopK> again;
+  ASSERT_TRUE((*loaded)->Search(distinct.data(), 10, 20, {}, nullptr, nullptr, &again).ok());
+  for (int q = 0; q < 10; ++q) EXPECT_EQ(again[q].ids, plain[q].ids);
+  std::string bad = bytes;
+  uint32_t loop = 0;  // row 0's chain pointing back at itself
+  std::memcpy(bad.data() + bad.size() - base.size() / dim * 4, &loop, 4);
+  EXPECT_EQ(LoadHnswIndex(Spec(MetricType::kL2), bad, "dups").status().code(),
+            StatusCode::kDataLoss);
+}
+
+TEST(HnswTest, VersionOnePayloadsStillLoad) {
+  // Version 1 had no copy chains: the same bytes without the trailing n x u32 array.
+  const int64_t n = 500, dim = 8;
+  auto base = Clustered(n, dim, 5, 12);
+  auto index = MustBuild(Spec(MetricType::kIP, 6, 32), base, dim, nullptr);
+  std::string v2;
+  ASSERT_TRUE(index->Serialize(&v2).ok());
+  std::string v1 = v2.substr(0, v2.size() - n * 4);
+  uint32_t version = 1;
+  std::memcpy(v1.data() + 4, &version, 4);
+  auto loaded = LoadHnswIndex(Spec(MetricType::kIP), v1, "v1");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  std::vector<TopK> a, b;
+  ASSERT_TRUE(index->Search(base.data(), 5, 10, {}, nullptr, nullptr, &a).ok());
+  ASSERT_TRUE((*loaded)->Search(base.data(), 5, 10, {}, nullptr, nullptr, &b).ok());
+  for (size_t q = 0; q < a.size(); ++q) EXPECT_EQ(a[q].ids, b[q].ids);
+  std::string rewritten;
+  ASSERT_TRUE((*loaded)->Serialize(&rewritten).ok());
+  EXPECT_EQ(rewritten, v2);  // written back as version 2
 }
 
 TEST(HnswTest, BadParametersAreInvalidArgument) {

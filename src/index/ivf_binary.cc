@@ -114,7 +114,7 @@ class BinIvfIndex : public IvfIndexBase {
     Scanner(const BinIvfIndex* index, const uint8_t* query)
         : index_(index), query_(query), distance_(index->kernel()) {}
 
-    int64_t Scan(int64_t l, const Bitset* allowed, TopKHeap* heap) override {
+    int64_t Scan(int64_t l, const Bitset* allowed, HitHeap* heap) override {
       size_t bytes = static_cast<size_t>(index_->row_bytes());
       uint64_t begin = index_->lists_.offsets[static_cast<size_t>(l)];
       uint64_t end = index_->lists_.offsets[static_cast<size_t>(l) + 1];

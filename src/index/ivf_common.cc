@@ -131,20 +131,6 @@ Status InvertedLists::Read(ByteReader* r, int64_t nlist, int64_t n) {
   return Status::Ok();
 }
 
-void TopKHeap::Finish(MetricType metric, TopK* out) {
-  std::sort_heap(heap_.begin(), heap_.end(), Closer);
-  bool higher = HigherIsCloser(metric);
-  out->k = static_cast<int64_t>(k_);
-  out->ids.assign(k_, -1);
-  out->scores.assign(k_, higher ? -std::numeric_limits<float>::infinity()
-                                : std::numeric_limits<float>::infinity());
-  for (size_t i = 0; i < heap_.size(); ++i) {
-    out->ids[i] = heap_[i].id;
-    out->scores[i] = higher ? -heap_[i].key : heap_[i].key;
-  }
-  heap_.clear();
-}
-
 void ParallelRange(ThreadPool* pool, int64_t n, const std::function<void(int64_t)>& body) {
   if (pool == nullptr || n < 2) {
     for (int64_t i = 0; i < n; ++i) body(i);
@@ -156,14 +142,45 @@ void ParallelRange(ThreadPool* pool, int64_t n, const std::function<void(int64_t
 Status IvfIndexBase::Search(const void* queries, int64_t nq, int64_t k,
                             const nlohmann::json& search_params, const Bitset* allowed,
                             ThreadPool* pool, std::vector<TopK>* out) const {
-  if (nq < 0) return InvalidArgument("negative query count");
-  if ((nq > 0 && queries == nullptr) || out == nullptr) {
-    return InvalidArgument("null queries or output");
-  }
+  if (out == nullptr) return InvalidArgument("null output");
   if (k < 1 || k > kMaxK) {
     return InvalidArgument("k must be in [1, " + std::to_string(kMaxK) + "], got " +
                            std::to_string(k));
   }
+  out->assign(static_cast<size_t>(std::max<int64_t>(nq, 0)), TopK{});
+  KeyBounds all{-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()};
+  return Scan(queries, nq, k, k, all, search_params, allowed, pool, [&](int64_t q, HitHeap* heap) {
+    heap->FinishTopK(header_.metric, &(*out)[static_cast<size_t>(q)]);
+  });
+}
+
+Status IvfIndexBase::RangeSearch(const void* queries, int64_t nq, const RangeParams& range,
+                                 int64_t limit, const nlohmann::json& search_params,
+                                 const Bitset* allowed, ThreadPool* pool,
+                                 std::vector<RangeHits>* out) const {
+  if (out == nullptr) return InvalidArgument("null output");
+  if (limit < 1 || limit > kMaxK) {
+    return InvalidArgument("limit must be in [1, " + std::to_string(kMaxK) + "], got " +
+                           std::to_string(limit));
+  }
+  RETURN_IF_ERROR(CheckRangeParams(range, header_.metric));
+  out->assign(static_cast<size_t>(std::max<int64_t>(nq, 0)), RangeHits{});
+  // Without a filter the probed lists are simply where range search looks (how many rows lie
+  // in range is unknown, so no count can call for more lists); with one, the same fallbacks as
+  // top-k search keep a selective filter from starving the result.
+  int64_t want = allowed != nullptr ? limit : 0;
+  return Scan(queries, nq, limit, want, RangeKeyBounds(range, header_.metric), search_params,
+              allowed, pool, [&](int64_t q, HitHeap* heap) {
+                heap->FinishRange(header_.metric, &(*out)[static_cast<size_t>(q)]);
+              });
+}
+
+Status IvfIndexBase::Scan(const void* queries, int64_t nq, int64_t k, int64_t want,
+                          KeyBounds bounds, const nlohmann::json& search_params,
+                          const Bitset* allowed, ThreadPool* pool,
+                          const std::function<void(int64_t, HitHeap*)>& finish) const {
+  if (nq < 0) return InvalidArgument("negative query count");
+  if (nq > 0 && queries == nullptr) return InvalidArgument("null queries");
   if (allowed != nullptr && static_cast<int64_t>(allowed->size()) != header_.n) {
     return InvalidArgument("filter has " + std::to_string(allowed->size()) + " bits for " +
                            std::to_string(header_.n) + " rows");
@@ -181,28 +198,27 @@ Status IvfIndexBase::Search(const void* queries, int64_t nq, int64_t k,
   }
 
   int64_t allowed_count = allowed != nullptr ? static_cast<int64_t>(allowed->Count()) : header_.n;
-  int64_t wanted = std::min(k, allowed_count);
-  // When the probed lists can be expected to hold fewer than k allowed rows (a selective
+  int64_t wanted = std::min(want, allowed_count);
+  // When the probed lists can be expected to hold fewer than `want` allowed rows (a selective
   // filter), every list is scanned from the start: the bitset test per row is cheap next to a
   // distance, and a probe pass would mostly be wasted.
-  bool scan_all = allowed_count * nprobe < k * nlist || nprobe == nlist;
+  bool scan_all = allowed_count * nprobe < want * nlist || nprobe == nlist;
   std::vector<int32_t> probes;
   if (!scan_all && nq > 0) Probe(queries, nq, nprobe, pool, &probes);
 
-  out->assign(static_cast<size_t>(nq), TopK{});
   const uint8_t* query_bytes = static_cast<const uint8_t*>(queries);
   int64_t row_bytes = QueryBytes();
   ParallelRange(pool, nq, [&](int64_t q) {
     std::unique_ptr<ListScanner> scanner = NewScanner(query_bytes + q * row_bytes);
-    TopKHeap heap(k);
+    HitHeap heap(k, bounds.lo, bounds.hi);
     bool full = scan_all;
     if (!full) {
       int64_t seen = 0;
       for (int64_t p = 0; p < nprobe; ++p) {
         seen += scanner->Scan(probes[static_cast<size_t>(q * nprobe + p)], allowed, &heap);
       }
-      // Too few allowed rows in the probed lists: fall back to all lists, so k hits come back
-      // whenever k rows are allowed.
+      // Too few allowed rows in the probed lists: fall back to all lists, so `want` hits come
+      // back whenever that many rows are allowed (top-k search).
       if (seen < wanted) {
         heap.Clear();
         full = true;
@@ -211,7 +227,7 @@ Status IvfIndexBase::Search(const void* queries, int64_t nq, int64_t k,
     if (full) {
       for (int64_t l = 0; l < nlist; ++l) scanner->Scan(l, allowed, &heap);
     }
-    heap.Finish(header_.metric, &(*out)[static_cast<size_t>(q)]);
+    finish(q, &heap);
   });
   return Status::Ok();
 }

@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "index/hit_heap.h"
 #include "index/vector_index.h"
 
 namespace strata::ivf {
@@ -47,11 +48,6 @@ Result<int64_t> IntParam(const nlohmann::json& params, const char* name, int64_t
                          int64_t lo, int64_t hi);
 
 int64_t EffectiveNlist(int64_t nlist, int64_t n);
-
-// Lower key = closer: similarities are negated.
-inline float ToKey(float score, MetricType metric) {
-  return HigherIsCloser(metric) ? -score : score;
-}
 
 // Appends little-endian fixed-size values to a string.
 class ByteWriter {
@@ -142,55 +138,18 @@ struct InvertedLists {
   Status Read(ByteReader* r, int64_t nlist, int64_t n);
 };
 
-struct Hit {
-  float key;
-  int64_t id;
-};
-
-// The k closest hits offered (ties to the lower id); NaN keys never enter.
-class TopKHeap {
- public:
-  explicit TopKHeap(int64_t k) : k_(static_cast<size_t>(k)) { heap_.reserve(k_); }
-  // Keys above this cannot enter.
-  float Bound() const {
-    return heap_.size() == k_ ? heap_.front().key : std::numeric_limits<float>::infinity();
-  }
-  void Add(float key, int64_t id) {
-    Hit hit{key, id};
-    if (heap_.size() == k_) {
-      if (!Closer(hit, heap_.front())) return;
-      std::pop_heap(heap_.begin(), heap_.end(), Closer);
-      heap_.back() = hit;
-      std::push_heap(heap_.begin(), heap_.end(), Closer);
-    } else if (!std::isnan(key)) {
-      heap_.push_back(hit);
-      std::push_heap(heap_.begin(), heap_.end(), Closer);
-    }
-  }
-  void Clear() { heap_.clear(); }
-  // Fills `out` (k entries, padded as flat_search.h does) and empties the heap.
-  void Finish(MetricType metric, TopK* out);
-
- private:
-  static bool Closer(const Hit& a, const Hit& b) {
-    return a.key < b.key || (a.key == b.key && a.id < b.id);
-  }
-  size_t k_;
-  std::vector<Hit> heap_;
-};
-
 // Scans lists for one query.
 class ListScanner {
  public:
   virtual ~ListScanner() = default;
   // Offers every allowed row of list `l` to `heap`; returns how many allowed rows it saw.
-  virtual int64_t Scan(int64_t l, const Bitset* allowed, TopKHeap* heap) = 0;
+  virtual int64_t Scan(int64_t l, const Bitset* allowed, HitHeap* heap) = 0;
 };
 
 // The search loop shared by the IVF types. Subclasses fill header_ and lists_ and provide the
-// probe order and a scanner; Search() validates its inputs, normalises COSINE queries, and
-// for each query scans the nprobe nearest lists, or every list when the filter leaves too few
-// rows there (see doc/indexes.md). Thread-safe once built.
+// probe order and a scanner; Search() and RangeSearch() validate their inputs, normalise
+// COSINE queries, and for each query scan the nprobe nearest lists, or every list when the
+// filter leaves too few rows there (see doc/indexes.md). Thread-safe once built.
 class IvfIndexBase : public VectorIndex {
  public:
   const IndexSpec& spec() const override { return spec_; }
@@ -198,6 +157,9 @@ class IvfIndexBase : public VectorIndex {
   int64_t dim() const override { return header_.dim; }
   Status Search(const void* queries, int64_t nq, int64_t k, const nlohmann::json& search_params,
                 const Bitset* allowed, ThreadPool* pool, std::vector<TopK>* out) const override;
+  Status RangeSearch(const void* queries, int64_t nq, const RangeParams& range, int64_t limit,
+                     const nlohmann::json& search_params, const Bitset* allowed, ThreadPool* pool,
+                     std::vector<RangeHits>* out) const override;
 
  protected:
   bool binary() const { return header_.type == IvfType::kBinFlat; }
@@ -211,6 +173,13 @@ class IvfIndexBase : public VectorIndex {
   IndexSpec spec_;
   IvfHeader header_;
   InvertedLists lists_;
+
+ private:
+  // The loop behind both searches: the best k hits with keys in `bounds` per query, handed to
+  // finish(q, heap). `want` allowed rows in the probed lists are enough; fewer scan every list.
+  Status Scan(const void* queries, int64_t nq, int64_t k, int64_t want, KeyBounds bounds,
+              const nlohmann::json& search_params, const Bitset* allowed, ThreadPool* pool,
+              const std::function<void(int64_t, HitHeap*)>& finish) const;
 };
 
 // The coarse quantizer of the float types (IVF_FLAT, IVF_SQ8, IVF_PQ): k-means centroids,

@@ -65,7 +65,7 @@ class IvfFlatIndex : public FloatIvfBase {
    public:
     Scanner(const IvfFlatIndex* index, const float* query) : index_(index), query_(query) {}
 
-    int64_t Scan(int64_t l, const Bitset* allowed, TopKHeap* heap) override {
+    int64_t Scan(int64_t l, const Bitset* allowed, HitHeap* heap) override {
       const DistanceKernels& kernels = Kernels();
       size_t dim = static_cast<size_t>(index_->header_.dim);
       bool l2 = index_->header_.metric == MetricType::kL2;
@@ -189,7 +189,7 @@ class IvfSq8Index : public FloatIvfBase {
           kernels_(ActiveSq8Kernels()),
           adjusted_(static_cast<size_t>(index->header_.dim)) {}
 
-    int64_t Scan(int64_t l, const Bitset* allowed, TopKHeap* heap) override {
+    int64_t Scan(int64_t l, const Bitset* allowed, HitHeap* heap) override {
       size_t dim = static_cast<size_t>(index_->header_.dim);
       const float* centroid = index_->Centroid(l);
       const float* vmin = index_->vmin_.data() + l * index_->header_.dim;

@@ -135,7 +135,7 @@ class IvfPqIndex : public FloatIvfBase {
       if (index->inner_product()) FillTable(query, /*l2=*/false);
     }
 
-    int64_t Scan(int64_t l, const Bitset* allowed, TopKHeap* heap) override {
+    int64_t Scan(int64_t l, const Bitset* allowed, HitHeap* heap) override {
       int64_t dim = index_->header_.dim;
       const float* centroid = index_->Centroid(l);
       bool l2 = !index_->inner_product();

@@ -19,6 +19,7 @@
 #include "common/thread_pool.h"
 #include "index/flat_search.h"
 #include "index/metric.h"
+#include "index/range_params.h"
 
 namespace strata {
 
@@ -52,6 +53,16 @@ class VectorIndex {
   virtual Status Search(const void* queries, int64_t nq, int64_t k,
                         const nlohmann::json& search_params, const Bitset* allowed,
                         ThreadPool* pool, std::vector<TopK>* out) const = 0;
+
+  // Range search (range_params.h; doc/indexes.md): for each query the best `limit` rows whose
+  // score lies in `range`, best first, no padding. `search_params` and `allowed` as for
+  // Search. Exact for FLAT and BIN_FLAT; the ANN types look where their top-k search looks, so
+  // they may miss in-range rows but never return one outside the range. InvalidArgument for
+  // limit outside [1, 16384], a range CheckRangeParams rejects, or bad parameters.
+  virtual Status RangeSearch(const void* queries, int64_t nq, const RangeParams& range,
+                             int64_t limit, const nlohmann::json& search_params,
+                             const Bitset* allowed, ThreadPool* pool,
+                             std::vector<RangeHits>* out) const = 0;
 
   // The index's own bytes (format version inside); the caller wraps them in the envelope.
   virtual Status Serialize(std::string* out) const = 0;
