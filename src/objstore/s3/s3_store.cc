@@ -303,9 +303,7 @@ Status S3ObjectStore::Put(std::string_view key, std::string_view data) {
   RETURN_IF_ERROR(ValidateKey(key));
   if (static_cast<int64_t>(data.size()) <= options_.part_size)
     return PutObject(FullKey(key), data, false);
-  ASSIGN_OR_RETURN(auto writer, NewWriter(key));
-  RETURN_IF_ERROR(writer->Append(data));
-  return writer->Complete();
+  return PutMultipart(key, data);
 }
 
 Status S3ObjectStore::PutIfAbsent(std::string_view key, std::string_view data) {

@@ -113,6 +113,8 @@ class S3ObjectStore : public ObjectStore {
   std::string FullKey(std::string_view key) const { return prefix_ + std::string(key); }
   Status PutObject(const std::string& object, std::string_view data, bool if_absent);
   Status PutFallbackIfAbsent(std::string_view key, std::string_view data);
+  // A multipart upload whose parts are sent straight from `data` (no copy), in parallel.
+  Status PutMultipart(std::string_view key, std::string_view data);
   Result<std::string> InitiateUpload(const std::string& object);
   Result<std::string> UploadPart(const std::string& object, const std::string& upload_id,
                                  int part_number, std::string_view data);
