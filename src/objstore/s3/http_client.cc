@@ -41,34 +41,20 @@ struct BodySink {
   bool sized = false;
 };
 
-// Buffers at least this large ask the kernel for transparent huge pages (where THP is in
-// "madvise" mode): one fault per 2 MiB instead of one per 4 KiB page.
-constexpr size_t kHugePageBody = size_t{4} << 20;
-constexpr size_t kHugePage = size_t{2} << 20;
 // A Content-Length beyond this is not trusted for an up-front allocation.
 constexpr curl_off_t kMaxReserve = curl_off_t{5} << 30;
 
-void ReserveBody(BodySink* sink) {
+void SizeBody(BodySink* sink) {
   sink->sized = true;
   curl_off_t length = -1;
-  if (curl_easy_getinfo(sink->handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) != CURLE_OK ||
-      length <= 0 || length > kMaxReserve)
-    return;
-  sink->body->reserve(static_cast<size_t>(length));
-#ifdef MADV_HUGEPAGE
-  if (static_cast<size_t>(length) >= kHugePageBody) {
-    auto begin = reinterpret_cast<uintptr_t>(sink->body->data());
-    uintptr_t first = (begin + kHugePage - 1) & ~(kHugePage - 1);
-    uintptr_t last = (begin + static_cast<size_t>(length)) & ~(kHugePage - 1);
-    // Advice only: on failure the pages are simply small.
-    if (last > first) (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-  }
-#endif
+  if (curl_easy_getinfo(sink->handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+      length > 0 && length <= kMaxReserve)
+    ReserveBody(sink->body, static_cast<size_t>(length));
 }
 
 size_t WriteBody(char* data, size_t size, size_t nmemb, void* userdata) {
   auto* sink = static_cast<BodySink*>(userdata);
-  if (!sink->sized) ReserveBody(sink);
+  if (!sink->sized) SizeBody(sink);
   sink->body->append(data, size * nmemb);
   return size * nmemb;
 }
@@ -213,6 +199,19 @@ class CurlTransport : public HttpTransport {
 };
 
 }  // namespace
+
+void ReserveBody(std::string* buffer, size_t size) {
+  constexpr size_t kHugePage = size_t{2} << 20;
+  buffer->reserve(size);
+#ifdef MADV_HUGEPAGE
+  if (size < 2 * kHugePage) return;
+  auto begin = reinterpret_cast<uintptr_t>(buffer->data());
+  uintptr_t first = (begin + kHugePage - 1) & ~(kHugePage - 1);
+  uintptr_t last = (begin + size) & ~(kHugePage - 1);
+  // Advice only: on failure the pages are simply small.
+  if (last > first) (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#endif
+}
 
 std::unique_ptr<HttpTransport> NewCurlTransport(const HttpOptions& options) {
   return std::make_unique<CurlTransport>(options);
