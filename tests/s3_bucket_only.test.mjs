@@ -2,7 +2,9 @@
 // flushes, indexes, loads and inserts some more rows that stay in the WAL; its answers to a set
 // of searches, queries and counts are recorded. Then it is SIGKILLed, its local folder is
 // deleted entirely, and a new server with a new, empty local folder opens the same bucket
-// prefix: every answer must be identical. Finally Debian's awscli (not Strata's S3 code, not the
+// prefix: every answer must be identical, and the index is loaded, not rebuilt: DescribeIndex
+// says Finished for every flushed row at once, and the index_files/ objects (keys, sizes, ETags,
+// modification times) are exactly the ones the first server wrote. Finally Debian's awscli (not Strata's S3 code, not the
 // tests' own client) lists the prefix and downloads every object: the layout is the documented
 // one (catalog/, wal/, insert_log/, stats_log/, index_files/) and every object is a complete
 // envelope of the kind its folder holds (doc/formats.md).
@@ -12,10 +14,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { startServer, tempDir, s3Mode, s3Prefix } from './lib/server.mjs';
+import { listObjects, s3FromEnv } from './lib/s3.mjs';
 import {
   connect, closeAll, DataType, uniqueName, assertOk, loadSync, flushSync, rng, randomVectors,
-  countRows, queryByIds, waitLoadState, bruteForce, assertSameHits,
+  countRows, queryByIds, waitLoadState, bruteForce, assertSameHits, waitIndexFinished,
 } from './lib/milvus.mjs';
 
 const DIM = 16;
@@ -122,6 +126,8 @@ describe('S3: the bucket alone restores the server', { skip, timeout: 300000 }, 
     }
     await flushSync(client, name);
     assertOk(await client.createIndex({ collection_name: name, field_name: 'vec', index_type: 'HNSW', metric_type: 'L2', params: { M: 16, efConstruction: 200 } }), 'createIndex');
+    // Built before the kill, so the new server has an index to load rather than one to build.
+    await waitIndexFinished(client, name, 'vec');
     await loadSync(client, name);
     // These stay in the WAL: the new server must replay them from the bucket.
     assertOk(await client.insert({ collection_name: name, data: rowsFor(UNFLUSHED) }), 'insert (unflushed)');
@@ -133,7 +139,17 @@ describe('S3: the bucket alone restores the server', { skip, timeout: 300000 }, 
     }
   });
 
-  test('SIGKILL, delete the local folder, new server on a new folder: identical answers', async () => {
+  // Every index object of this test's prefix as the bucket lists it: a rebuild writes a new key
+  // (index keys carry the build time), a rewrite changes the ETag and modification time.
+  async function indexObjects() {
+    const prefix = `${s3Prefix(storage)}index_files/`;
+    return (await listObjects(s3FromEnv(), prefix)).map((o) => ({ ...o, key: o.key.slice(prefix.length) }));
+  }
+
+  test('SIGKILL, delete the local folder, new server on a new folder: identical answers, index loaded not rebuilt', async (t) => {
+    const indexBefore = await indexObjects();
+    assert.ok(indexBefore.length >= 1, 'the first server wrote its index to index_files/');
+    for (const o of indexBefore) assert.ok(o.size > 0 && o.etag && o.lastModified, `listing of ${o.key}: ${JSON.stringify(o)}`);
     await closeAll([client]);
     client = null;
     await server.kill9();
@@ -144,8 +160,23 @@ describe('S3: the bucket alone restores the server', { skip, timeout: 300000 }, 
     client = await connect(server.address);
     // Load state lives in the catalog: the new server loads the collection by itself.
     await waitLoadState(client, name, 'LoadStateLoaded', 60000);
+    // Asked once, at once: an index being rebuilt would show pending rows or fewer indexed ones.
+    const index = await client.describeIndex({ collection_name: name, field_name: 'vec' });
+    assertOk(index, 'describeIndex');
+    const [info] = index.index_descriptions;
+    assert.equal(info.state, 'Finished', `index state right after the load: ${JSON.stringify(info)}`);
+    assert.equal(Number(info.indexed_rows), FLUSHED, 'every flushed row indexed right after the load');
+    assert.equal(Number(info.pending_index_rows), 0, 'no rows waiting for an index build');
+    t.diagnostic(`index Finished for ${info.indexed_rows} rows ${Math.round(performance.now() - server.spawnedAt)} ms after the new server was spawned`);
     const after_ = await observe(client);
     assert.deepEqual(after_, before_, 'every answer after the restart from the bucket alone');
+    assert.deepEqual(await indexObjects(), indexBefore, 'index_files/ after the new server loaded and searched: the same objects, none rewritten, none added');
+    // What the new server sent to the bucket in all: less than one copy of the index.
+    const metrics = await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text();
+    const sent = Number((metrics.match(/^strata_object_bytes_total\{op="PUT",direction="sent"\} (\d+)$/m) || [])[1]);
+    const indexBytes = indexBefore.reduce((sum, o) => sum + o.size, 0);
+    t.diagnostic(`new server: ${sent} bytes PUT in all; the index objects hold ${indexBytes}`);
+    assert.ok(sent < indexBytes, `the new server PUT ${sent} bytes, at least the ${indexBytes} bytes of the index`);
     const desc = await client.describeCollection({ collection_name: name });
     assertOk(desc, 'describeCollection');
     assert.equal(String(desc.collectionID), collectionID, 'same collection id');

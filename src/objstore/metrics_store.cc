@@ -124,7 +124,8 @@ Status MetricsObjectStore::PutIfAbsent(std::string_view key, std::string_view da
 
 Result<std::string> MetricsObjectStore::Get(std::string_view key) {
   Result<std::string> got = base_->Get(key);
-  Count(ObjectOp::kGet, got.status());
+  Count(ObjectOp::kGet, got.status(),
+        got.ok() && Size(*got) > part_size_ ? (Size(*got) + part_size_ - 1) / part_size_ : 1);
   if (got.ok()) AddBytes(ObjectOp::kGet, 0, Size(*got));
   return got;
 }

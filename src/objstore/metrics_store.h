@@ -5,7 +5,9 @@
 // How calls map to requests (the way S3 would answer them):
 //   Put, PutIfAbsent              1 PUT; a Put over part_size is a multipart upload:
 //                                 1 (create) + one per part + 1 (complete) PUTs
-//   Get, GetRange                 1 GET
+//   Get                           1 GET; an object over part_size is read in part_size
+//                                 ranges: one GET per part
+//   GetRange                      1 GET
 //   Head                          1 HEAD
 //   List                          1 LIST per 1,000 keys returned (ListObjectsV2 pages), min 1
 //   Delete                        1 DELETE
@@ -56,7 +58,8 @@ struct ObjectStoreMetrics {
 class MetricsObjectStore : public ObjectStore {
  public:
   // Takes ownership of `base`. `part_size` is the multipart part size of the store below
-  // (S3Options::part_size), used only to count a multipart upload's requests.
+  // (S3Options::part_size), used only to count the requests of multipart uploads and of
+  // Gets read in ranges.
   explicit MetricsObjectStore(std::unique_ptr<ObjectStore> base,
                               int64_t part_size = int64_t{8} << 20);
 

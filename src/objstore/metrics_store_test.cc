@@ -109,6 +109,7 @@ TEST_F(MetricsStoreTest, LargeMultipartUploadCountsEveryPart) {
   auto got = store_.Get("m");
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->size(), 25u);
+  EXPECT_EQ(Op(ObjectOp::kGet).requests, 3);  // read back in ranges of 10, 10, 5
 }
 
 TEST_F(MetricsStoreTest, AbortedMultipartUploadCountsPartsAndAbort) {

@@ -44,7 +44,7 @@ async function signedGet(s3, objectPath, query) {
   return body;
 }
 
-// [{key, size, lastModified}] of every object under prefix, following continuation tokens.
+// [{key, size, lastModified, etag}] of every object under prefix, following continuation tokens.
 export async function listObjects(s3, prefix) {
   const out = [];
   let token;
@@ -54,7 +54,7 @@ export async function listObjects(s3, prefix) {
     const xml = (await signedGet(s3, '', query)).toString();
     for (const m of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
       const field = (name) => (m[1].match(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`)) || [])[1];
-      out.push({ key: field('Key'), size: Number(field('Size')), lastModified: field('LastModified') });
+      out.push({ key: field('Key'), size: Number(field('Size')), lastModified: field('LastModified'), etag: field('ETag') });
     }
     token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? (xml.match(/<NextContinuationToken>([^<]*)</) || [])[1] : undefined;
   } while (token);

@@ -10,6 +10,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 const kStderrKeep = 64 * 1024;
 const live = new Set();
@@ -111,11 +112,13 @@ function storageArgs(storage, { s3Endpoint, s3Prefix: prefix } = {}) {
 
 /**
  * Starts `strata serve` on `storage` and waits until GET /healthz answers 200.
- * @returns {Promise<{pid:number, address:string, grpcPort:number, httpPort:number, storage:string,
+ * `spawnedAt` and `readyAt` are performance.now() at spawn and at the first 200 (polled every
+ * `readyPollMs`).
+ * @returns {Promise<{pid:number, spawnedAt:number, readyAt:number, address:string, grpcPort:number, httpPort:number, storage:string,
  *   stop:(signal?:string, timeoutMs?:number)=>Promise<{code:number|null, signal:string|null}>,
  *   kill9:()=>Promise<void>, stderrTail:()=>string, exited:Promise<{code, signal}>}>}
  */
-export async function startServer({ storage, grpcPort, httpPort, name = 'strata', extraArgs = [], readyTimeoutMs = 30000, s3Endpoint, s3Prefix: prefix } = {}) {
+export async function startServer({ storage, grpcPort, httpPort, name = 'strata', extraArgs = [], readyTimeoutMs = 30000, readyPollMs = 100, s3Endpoint, s3Prefix: prefix } = {}) {
   if (!storage) throw new Error('startServer: storage is required');
   const bin = strataBin();
   fs.mkdirSync(storage, { recursive: true });
@@ -123,6 +126,7 @@ export async function startServer({ storage, grpcPort, httpPort, name = 'strata'
   httpPort = httpPort || (await freePort());
   while (httpPort === grpcPort) httpPort = await freePort();
   const args = ['serve', ...storageArgs(storage, { s3Endpoint, s3Prefix: prefix }), '--grpc-port', String(grpcPort), '--http-port', String(httpPort), ...extraArgs];
+  const spawnedAt = performance.now();
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
   let tail = '';
@@ -152,6 +156,7 @@ export async function startServer({ storage, grpcPort, httpPort, name = 'strata'
 
   const server = {
     pid: child.pid,
+    spawnedAt,
     address: `127.0.0.1:${grpcPort}`,
     grpcPort,
     httpPort,
@@ -195,8 +200,9 @@ export async function startServer({ storage, grpcPort, httpPort, name = 'strata'
       throw new Error(`strata did not answer 200 on http://127.0.0.1:${httpPort}/healthz within ${readyTimeoutMs} ms\n` +
         `command: ${bin} ${args.join(' ')}\n--- stderr tail ---\n${server.stderrTail()}`);
     }
-    await sleep(100);
+    await sleep(readyPollMs);
   }
+  server.readyAt = performance.now();
   return server;
 }
 

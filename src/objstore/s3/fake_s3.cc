@@ -232,19 +232,30 @@ HttpResponse FakeS3::ServeObject(const std::string& method, const std::string& b
   }
   if (it == objects.end()) return method == "HEAD" ? Ok(404) : Error(404, "NoSuchKey");
   const std::string& data = it->second;
+  const std::string etag = "\"" + Sha256Hex(data).substr(0, 32) + "\"";
   if (method == "HEAD") {
     HttpResponse r = Ok();
     r.headers.emplace_back("content-length", std::to_string(data.size()));
+    r.headers.emplace_back("etag", etag);
     return r;
   }
   std::string range = RequestHeader(request, "Range");
   if (method != "GET") return Error(405, "MethodNotAllowed");
-  if (range.empty()) return Ok(200, data);
-  size_t dash = range.find('-');
-  uint64_t first = std::stoull(range.substr(6, dash - 6));
-  uint64_t last = std::stoull(range.substr(dash + 1));
-  if (first >= data.size()) return Error(416, "InvalidRange");
-  return Ok(206, data.substr(first, std::min<uint64_t>(last, data.size() - 1) - first + 1));
+  std::string if_match = RequestHeader(request, "If-Match");
+  if (!if_match.empty() && if_match != etag) return Error(412, "PreconditionFailed");
+  HttpResponse r = Ok(200, data);
+  if (!range.empty()) {
+    size_t dash = range.find('-');
+    uint64_t first = std::stoull(range.substr(6, dash - 6));
+    uint64_t last = std::min<uint64_t>(std::stoull(range.substr(dash + 1)), data.size() - 1);
+    if (first >= data.size()) return Error(416, "InvalidRange");
+    r = Ok(206, data.substr(first, last - first + 1));
+    r.headers.emplace_back("content-range", "bytes " + std::to_string(first) + "-" +
+                                                std::to_string(last) + "/" +
+                                                std::to_string(data.size()));
+  }
+  r.headers.emplace_back("etag", etag);
+  return r;
 }
 
 HttpResponse FakeS3::List(const std::string& bucket, const HeaderList& query) {

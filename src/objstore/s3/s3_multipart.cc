@@ -1,6 +1,8 @@
 // Multipart upload: the writer and the four S3 calls behind it.
+#include <algorithm>
 #include <deque>
 #include <future>
+#include <utility>
 
 #include "objstore/s3/s3_store.h"
 #include "objstore/s3/xml.h"
@@ -21,11 +23,32 @@ class S3MultipartWriter : public MultipartWriter {
 
   Status Append(std::string_view data) override {
     if (state_ != State::kOpen) return FailedPrecondition("writer for " + key_ + " is closed");
-    buffer_.append(data);
-    while (static_cast<int64_t>(buffer_.size()) >= store_->options_.part_size) {
-      std::string part = buffer_.substr(0, store_->options_.part_size);
-      buffer_.erase(0, store_->options_.part_size);
-      Status st = StartPart(std::move(part));
+    const size_t part_size = static_cast<size_t>(store_->options_.part_size);
+    // One copy per byte: a full buffer becomes the part as it is (no re-slicing).
+    if (buffer_.capacity() < part_size && buffer_.size() + data.size() >= part_size)
+      buffer_.reserve(part_size);
+    while (!data.empty()) {
+      size_t take = std::min(part_size - buffer_.size(), data.size());
+      buffer_.append(data.substr(0, take));
+      data.remove_prefix(take);
+      if (buffer_.size() < part_size) break;
+      auto part = std::make_shared<const std::string>(std::exchange(buffer_, std::string()));
+      Status st = StartPart(*part, part);
+      if (!st.ok()) return Fail(st);
+      if (data.size() >= part_size) buffer_.reserve(part_size);
+    }
+    return Status::Ok();
+  }
+
+  // The writer's only data, uploaded in parts straight from `data` without copying it: for
+  // Put, whose caller keeps `data` alive until Complete() or Abort() (or the destructor)
+  // has waited for every part in flight.
+  Status AppendBorrowed(std::string_view data) {
+    if (state_ != State::kOpen || !buffer_.empty() || !upload_id_.empty())
+      return FailedPrecondition("writer for " + key_ + " already has data");
+    const size_t part_size = static_cast<size_t>(store_->options_.part_size);
+    for (size_t offset = 0; offset < data.size(); offset += part_size) {
+      Status st = StartPart(data.substr(offset, part_size), nullptr);
       if (!st.ok()) return Fail(st);
     }
     return Status::Ok();
@@ -40,7 +63,8 @@ class S3MultipartWriter : public MultipartWriter {
       return st;
     }
     if (!buffer_.empty()) {
-      Status st = StartPart(std::move(buffer_));
+      auto part = std::make_shared<const std::string>(std::exchange(buffer_, std::string()));
+      Status st = StartPart(*part, part);
       if (!st.ok()) return Fail(st);
     }
     while (!inflight_.empty()) {
@@ -62,17 +86,18 @@ class S3MultipartWriter : public MultipartWriter {
  private:
   enum class State { kOpen, kDone, kAborted, kFailed };
 
-  Status StartPart(std::string part) {
+  // Uploads `bytes` as the next part on the store's pool. `owner` keeps them alive while the
+  // part is in flight; without one the caller guarantees that (AppendBorrowed).
+  Status StartPart(std::string_view bytes, std::shared_ptr<const std::string> owner) {
     if (upload_id_.empty()) {
       ASSIGN_OR_RETURN(upload_id_, store_->InitiateUpload(object_));
     }
     if (static_cast<int>(inflight_.size()) >= store_->options_.parallel_parts)
       RETURN_IF_ERROR(WaitOldest());
     int number = static_cast<int>(etags_.size() + inflight_.size()) + 1;
-    auto data = std::make_shared<std::string>(std::move(part));
-    inflight_.push_back(
-        store_->part_pool_.Submit([store = store_, object = object_, id = upload_id_, number,
-                                   data] { return store->UploadPart(object, id, number, *data); }));
+    inflight_.push_back(store_->part_pool_.Submit(
+        [store = store_, object = object_, id = upload_id_, number, bytes,
+         owner = std::move(owner)] { return store->UploadPart(object, id, number, bytes); }));
     return Status::Ok();
   }
 
@@ -111,6 +136,12 @@ class S3MultipartWriter : public MultipartWriter {
   std::deque<std::future<Result<std::string>>> inflight_;
   std::vector<std::string> etags_;
 };
+
+Status S3ObjectStore::PutMultipart(std::string_view key, std::string_view data) {
+  S3MultipartWriter writer(this, std::string(key));
+  RETURN_IF_ERROR(writer.AppendBorrowed(data));
+  return writer.Complete();
+}
 
 Result<std::unique_ptr<MultipartWriter>> S3ObjectStore::NewWriter(std::string_view key) {
   RETURN_IF_ERROR(ValidateKey(key));

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <deque>
+#include <future>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -303,9 +306,7 @@ Status S3ObjectStore::Put(std::string_view key, std::string_view data) {
   RETURN_IF_ERROR(ValidateKey(key));
   if (static_cast<int64_t>(data.size()) <= options_.part_size)
     return PutObject(FullKey(key), data, false);
-  ASSIGN_OR_RETURN(auto writer, NewWriter(key));
-  RETURN_IF_ERROR(writer->Append(data));
-  return writer->Complete();
+  return PutMultipart(key, data);
 }
 
 Status S3ObjectStore::PutIfAbsent(std::string_view key, std::string_view data) {
@@ -321,10 +322,84 @@ Status S3ObjectStore::PutIfAbsent(std::string_view key, std::string_view data) {
 
 Result<std::string> S3ObjectStore::Get(std::string_view key) {
   RETURN_IF_ERROR(ValidateKey(key));
-  Call call{Kind::kGet, "GET", FullKey(key), {}, {}, {}};
+  const std::string object = FullKey(key);
+  // Replaced between two of its ranges (412 on If-Match): read it again, a bounded number of
+  // times. Strata's own large objects are written once, so this is for foreign writers.
+  for (int attempt = 0;; ++attempt) {
+    Result<std::string> got = GetInRanges(object);
+    if (got.ok() || got.status().code() != StatusCode::kAborted || attempt == 2) return got;
+  }
+}
+
+Result<std::string> S3ObjectStore::GetInRanges(const std::string& object) {
+  // The first part_size bytes: for most objects that is all of them, in one request as a
+  // plain GET would be; for larger ones the answer also gives the size and ETag, and the rest
+  // arrives in part_size ranges, parallel_parts at once (as awscli does: one stream from RGW
+  // is far slower than several), each pinned to the same version with If-Match.
+  const int64_t part = options_.part_size;
+  auto range = [](int64_t first, int64_t length) {
+    return "bytes=" + std::to_string(first) + "-" + std::to_string(first + length - 1);
+  };
+  Call call{Kind::kGet, "GET", object, {}, {{"Range", range(0, part)}}, {}};
   ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
-  if (response.status != 200) return ErrorFor(response, call);
-  return std::move(response.body);
+  if (response.status == 200) return std::move(response.body);  // Range ignored: all of it
+  if (response.status == 416) {
+    // An empty object has no byte 0; a plain GET answers for it.
+    Call plain{Kind::kGet, "GET", object, {}, {}, {}};
+    ASSIGN_OR_RETURN(response, Execute(plain));
+    if (response.status != 200) return ErrorFor(response, plain);
+    return std::move(response.body);
+  }
+  if (response.status != 206) return ErrorFor(response, call);
+  std::string_view content_range = response.Header("content-range");
+  size_t slash = content_range.rfind('/');
+  std::optional<int64_t> total =
+      slash == std::string_view::npos ? std::nullopt : ParseInt(content_range.substr(slash + 1));
+  if (!total || *total < static_cast<int64_t>(response.body.size()))
+    return Internal("S3 GET '" + object + "' at " + options_.endpoint +
+                    ": missing or bad Content-Range '" + std::string(content_range) + "'");
+  if (*total == static_cast<int64_t>(response.body.size())) return std::move(response.body);
+
+  std::string out;
+  s3::ReserveBody(&out, static_cast<size_t>(*total));
+  out.append(response.body);
+  response.body = std::string();
+  const std::string etag(response.Header("etag"));
+  struct Pending {
+    int64_t length;
+    std::future<Result<HttpResponse>> answer;
+  };
+  std::deque<Pending> inflight;
+  int64_t next = static_cast<int64_t>(out.size());
+  Status failure;
+  while (failure.ok() && (next < *total || !inflight.empty())) {
+    while (next < *total && static_cast<int>(inflight.size()) < options_.parallel_parts) {
+      int64_t length = std::min(part, *total - next);
+      Call piece{Kind::kGet, "GET", object, {}, {{"Range", range(next, length)}}, {}};
+      if (!etag.empty()) piece.headers.emplace_back("If-Match", etag);
+      inflight.push_back(
+          {length, part_pool_.Submit([this, piece = std::move(piece)] { return Execute(piece); })});
+      next += length;
+    }
+    Pending pending = std::move(inflight.front());
+    inflight.pop_front();
+    Result<HttpResponse> piece = pending.answer.get();
+    if (!piece.ok()) {
+      failure = piece.status();
+    } else if (piece->status == 412) {
+      failure = Status(StatusCode::kAborted,
+                       "S3 object '" + object + "' changed while it was being read");
+    } else if (piece->status != 206 || static_cast<int64_t>(piece->body.size()) != pending.length) {
+      if (piece->status == 206) piece->status = 500;  // a short range: a server fault
+      failure = ErrorFor(*piece, Call{Kind::kGet, "GET", object, {}, {}, {}});
+    } else {
+      out.append(piece->body);
+    }
+  }
+  // Tasks use this store: none may outlive the call.
+  for (Pending& pending : inflight) (void)pending.answer.get();
+  if (!failure.ok()) return failure;
+  return out;
 }
 
 Result<std::string> S3ObjectStore::GetRange(std::string_view key, int64_t offset, int64_t length) {

@@ -32,7 +32,7 @@ struct S3Options {
   bool insecure = false;             // skip TLS verification (test setups only)
   bool create_bucket = false;        // create the bucket in Open if it does not exist
   int64_t part_size = 8 << 20;       // multipart part size; S3 requires >= 5 MiB
-  int parallel_parts = 4;            // parts of one writer in flight at once
+  int parallel_parts = 4;            // parts of one writer (or ranges of one Get) in flight
   double retry_budget_seconds = 30;  // per operation, including backoff sleeps
 };
 
@@ -69,6 +69,8 @@ class S3ObjectStore : public ObjectStore {
   // With If-None-Match: * when the service supports it (atomic); otherwise HEAD then PUT,
   // which two racing writers can both pass (see Describe() and doc/storage.md).
   Status PutIfAbsent(std::string_view key, std::string_view data) override;
+  // Objects larger than part_size arrive as parallel ranged GETs (parallel_parts at once,
+  // pinned to one version by If-Match): one GET per part_size bytes.
   Result<std::string> Get(std::string_view key) override;
   Result<std::string> GetRange(std::string_view key, int64_t offset, int64_t length) override;
   Result<ObjectInfo> Head(std::string_view key) override;
@@ -113,6 +115,10 @@ class S3ObjectStore : public ObjectStore {
   std::string FullKey(std::string_view key) const { return prefix_ + std::string(key); }
   Status PutObject(const std::string& object, std::string_view data, bool if_absent);
   Status PutFallbackIfAbsent(std::string_view key, std::string_view data);
+  // Get of the full object name; Aborted if the object changed between its ranges.
+  Result<std::string> GetInRanges(const std::string& object);
+  // A multipart upload whose parts are sent straight from `data` (no copy), in parallel.
+  Status PutMultipart(std::string_view key, std::string_view data);
   Result<std::string> InitiateUpload(const std::string& object);
   Result<std::string> UploadPart(const std::string& object, const std::string& upload_id,
                                  int part_number, std::string_view data);

@@ -175,8 +175,44 @@ TEST_F(S3StoreTest, LargePutUsesParallelMultipart) {
   EXPECT_TRUE(*got == data);
   S3Stats stats = store->Stats();
   EXPECT_GE(stats.put.bytes_sent, static_cast<int64_t>(data.size()));
-  EXPECT_EQ(stats.get.requests, 1);
+  EXPECT_EQ(stats.get.requests, 3);  // 5 MiB ranges
   EXPECT_EQ(stats.get.bytes_received, static_cast<int64_t>(data.size()));
+}
+
+TEST_F(S3StoreTest, GetReadsLargeObjectsInParallelRanges) {
+  auto store = OpenOrDie();
+  std::string data((23 << 20) + 7, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 13 + i / 1000);
+  ASSERT_TRUE(store->Put("big", data).ok());
+  ASSERT_TRUE(store->Put("small", "abc").ok());
+  ASSERT_TRUE(store->Put("empty", "").ok());
+  int64_t before = store->Stats().get.requests;
+  auto got = store->Get("big");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(*got == data);
+  EXPECT_EQ(store->Stats().get.requests - before, 5);  // one per started 5 MiB
+  EXPECT_EQ(*store->Get("small"), "abc");
+  EXPECT_EQ(store->Stats().get.requests - before, 6);  // one request, as a plain GET
+  EXPECT_EQ(*store->Get("empty"), "");                 // 416 for byte 0, then a plain GET
+  EXPECT_EQ(store->Stats().get.requests - before, 8);
+  EXPECT_EQ(store->Get("missing").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(S3StoreTest, ObjectReplacedBetweenRangesIsAborted) {
+  auto store = OpenOrDie();
+  ASSERT_TRUE(store->Put("big", std::string((11 << 20) + 1, 'x')).ok());
+  // What a service answers when the version the first range came from is gone.
+  fake_.SetFault([](const HttpRequest& r) -> std::optional<Result<HttpResponse>> {
+    for (const auto& [name, value] : r.headers)
+      if (name == "If-Match") return ErrorResponse(412, "PreconditionFailed");
+    return std::nullopt;
+  });
+  auto got = store->Get("big");
+  EXPECT_EQ(got.status().code(), StatusCode::kAborted) << got.status().ToString();
+  fake_.SetFault(nullptr);
+  got = store->Get("big");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->size(), (size_t{11} << 20) + 1);
 }
 
 TEST_F(S3StoreTest, FailedPartAbortsTheUpload) {
