@@ -53,7 +53,10 @@ RowBatch Rows(int64_t first, int64_t n, bool with_ids = true) {
 }
 
 std::unique_ptr<Engine> OpenEngine(ObjectStore* store) {
-  auto engine = Engine::Open({store, "", 2});
+  EngineOptions options;
+  options.store = store;
+  options.threads = 2;
+  auto engine = Engine::Open(options);
   EXPECT_TRUE(engine.ok()) << engine.status().ToString();
   return std::move(engine).value();
 }

@@ -205,8 +205,13 @@ int main(int argc, char** argv) {
   // Everything after `ann` belongs to the tool, --help included.
   bench_ann->prefix_command();
   bench_ann->set_help_flag();
+  CLI::App* bench_s3 = bench->add_subcommand(
+      "s3", "Strata's S3 client on one object, as bench/s3/run uses it (doc/benchmarks.md)");
+  bench_s3->prefix_command();
+  bench_s3->set_help_flag();
   CLI11_PARSE(app, argc, argv);
   if (bench_ann->parsed()) return strata::ExecBenchTool("ann", bench_ann->remaining());
+  if (bench_s3->parsed()) return strata::ExecBenchTool("s3", bench_s3->remaining());
 
   if (!config_file.empty()) {
     strata::Status st = strata::LoadConfigFile(config_file, &config);
