@@ -161,6 +161,9 @@ TEST(PartitionKeyTest, RoutesRowsPrunesReadsAndSurvivesFlushAndRestart) {
               Hits(engine, "k", R"(not (color not in ["c1", "c7", "c12"]))"));
     EXPECT_EQ(Hits(engine, "k", R"(color == "c3")").size(), 10u);
     EXPECT_EQ(Count(engine, "k", ""), kRows);
+    for (int64_t c = 0; c < kColors; ++c)  // every value, so every non-empty partition
+      EXPECT_EQ(Ids(engine, "k", "color == \"c" + std::to_string(c) + "\""),
+                Expected(kRows, {ColorOf(c)}));
   };
   std::map<int64_t, int64_t> expected_rows;  // by partition id
   {
@@ -197,6 +200,9 @@ TEST(PartitionKeyTest, RoutesRowsPrunesReadsAndSurvivesFlushAndRestart) {
     for (const auto& c : some) of_some.insert(router->PartitionOf(std::string_view(c)));
     EXPECT_EQ(pruned(R"(color in ["c1", "c7", "c12"])"), of_some);
     EXPECT_EQ(pruned(R"(color in [])"), std::set<int64_t>{});
+    for (int64_t c = 0; c < kColors; ++c)
+      EXPECT_EQ(pruned("color == \"" + ColorOf(c) + "\""),
+                (std::set<int64_t>{router->PartitionOf(std::string_view(ColorOf(c)))}));
     EXPECT_FALSE(pruned(R"(color == "c3" or n > 1)").has_value());
     EXPECT_FALSE(pruned(R"(color like "c3%")").has_value());
     check_reads(*engine);
