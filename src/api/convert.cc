@@ -140,9 +140,6 @@ Result<CollectionSchema> SchemaFromProto(const pb::CollectionSchema& proto) {
     field.is_partition_key = f.is_partition_key();
     field.type_params = FromPairs(f.type_params());
     field.index_params = FromPairs(f.index_params());
-    if (field.is_partition_key)
-      return InvalidArgument(
-          fmt::format("field '{}': partition keys are not supported yet", field.name));
     s.fields.push_back(std::move(field));
   }
   return s;

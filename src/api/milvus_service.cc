@@ -61,7 +61,8 @@ grpc::Status MilvusService::CreateCollection(ServerContext*,
                                  "' differs from the schema's name '" + schema->name + "'"),
                  response, "CreateCollection");
   Status st = engine_->CreateCollection(std::move(schema).value(), FromPairs(request->properties()),
-                                        request->consistency_level(), request->shards_num());
+                                        request->consistency_level(), request->shards_num(),
+                                        request->num_partitions());
   return Reply(st, response, "CreateCollection");
 }
 

@@ -23,6 +23,10 @@ Collection::Collection(ObjectStore* store, std::string root, Catalog* catalog, H
 std::string Collection::WalPrefix() const { return fmt::format("{}wal/{}/0/", root_, id_); }
 
 Status Collection::Recover(const CollectionMeta& meta) {
+  if (schema_.PartitionKeyField() != nullptr) {
+    ASSIGN_OR_RETURN(PartitionRouter router, PartitionRouter::FromMeta(meta));
+    router_.emplace(std::move(router));
+  }
   for (const auto& seg : meta.segments) {
     sealed_info_[seg.segment_id] = {seg.partition_id, seg.num_rows};
     clock_->Observe(seg.max_ts);
@@ -60,13 +64,19 @@ Status Collection::Recover(const CollectionMeta& meta) {
 }
 
 Status Collection::ApplyRecord(const WalRecord& record, std::string_view object_name) {
+  if (record.type != WalRecordType::kDelete && !CheckRouting(record.partition_id).ok())
+    return DataLoss(
+        fmt::format("{}: rows for partition {} do not match the collection's partition "
+                    "key mode",
+                    object_name, record.partition_id));
   switch (record.type) {
     case WalRecordType::kInsert: {
       ASSIGN_OR_RETURN(RowBatch rows, DecodeRowBatch(record.payload, object_name));
       auto chunk = std::make_shared<Chunk>();
       chunk->timestamps.assign(rows.num_rows, record.timestamp);
       chunk->rows = std::move(rows);
-      GrowingFor(record.partition_id)->Append(std::move(chunk));
+      for (auto& [partition, part] : PlaceRows(record.partition_id, chunk))
+        GrowingFor(partition)->Append(std::move(part));
       return Status::Ok();
     }
     case WalRecordType::kDelete: {
@@ -76,11 +86,13 @@ Status Collection::ApplyRecord(const WalRecord& record, std::string_view object_
     }
     case WalRecordType::kUpsert: {
       ASSIGN_OR_RETURN(auto upsert, DecodeUpsertPayload(record.payload, object_name));
+      // kRoutedByKey is also kAllPartitions: in key mode the keys are replaced everywhere.
       ApplyDelete(record.partition_id, std::move(upsert.second), record.timestamp);
       auto chunk = std::make_shared<Chunk>();
       chunk->timestamps.assign(upsert.first.num_rows, record.timestamp);
       chunk->rows = std::move(upsert.first);
-      GrowingFor(record.partition_id)->Append(std::move(chunk));
+      for (auto& [partition, part] : PlaceRows(record.partition_id, chunk))
+        GrowingFor(partition)->Append(std::move(part));
       return Status::Ok();
     }
   }
@@ -91,6 +103,18 @@ std::shared_ptr<Segment> Collection::GrowingFor(int64_t partition_id) {
   auto& seg = growing_[partition_id];
   if (!seg) seg = std::make_shared<Segment>(static_cast<int64_t>(clock_->Now()), partition_id);
   return seg;
+}
+
+Status Collection::CheckRouting(int64_t partition_id) const {
+  if ((partition_id == kRoutedByKey) == router_.has_value()) return Status::Ok();
+  return FailedPrecondition(router_ ? "rows of a partition key collection must be routed by key"
+                                    : "rows must name a partition");
+}
+
+std::vector<std::pair<int64_t, std::shared_ptr<Chunk>>> Collection::PlaceRows(
+    int64_t partition_id, const std::shared_ptr<Chunk>& chunk) const {
+  if (partition_id == kRoutedByKey && router_) return router_->Split(chunk);
+  return {{partition_id, chunk}};
 }
 
 Result<RowBatch> Collection::PrepareBatch(RowBatch batch) {
@@ -116,16 +140,20 @@ Result<InsertResult> Collection::Insert(int64_t partition_id, RowBatch batch) {
   if (dropped_)
     return Status(StatusCode::kNotFound, "collection was dropped", ErrorTag::kCollectionNotFound);
   if (batch.num_rows == 0) return InvalidArgument("no rows to insert");
+  RETURN_IF_ERROR(CheckRouting(partition_id));
   ASSIGN_OR_RETURN(RowBatch rows, PrepareBatch(std::move(batch)));
   uint64_t ts = clock_->Now();
   auto chunk = std::make_shared<Chunk>();
   chunk->timestamps.assign(rows.num_rows, ts);
   chunk->rows = std::move(rows);
+  // Split before the WAL write so the apply step (under the WAL's apply lock) only appends.
+  auto parts = PlaceRows(partition_id, chunk);
 
   WalRecord record{WalRecordType::kInsert, ts, partition_id, EncodeRowBatch(chunk->rows)};
   auto lsn = wal_->Append(std::move(record), [&](uint64_t, const WalRecord&) {
     std::lock_guard lock(mu_);
-    if (!dropped_partitions_.count(partition_id)) GrowingFor(partition_id)->Append(chunk);
+    if (dropped_partitions_.count(partition_id)) return;
+    for (const auto& [partition, part] : parts) GrowingFor(partition)->Append(part);
   });
   if (!lsn.ok()) return lsn.status().WithContext("write-ahead log");
   return InsertResult{*chunk->rows.FindColumn(schema_.PrimaryField().field_id), ts};

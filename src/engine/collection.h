@@ -10,7 +10,9 @@
 // Deletes and upserts follow the same path (WAL record, then apply); their keys go into a
 // DeleteSet (engine/deletes.h) that every read consults, and a flush persists the deletes it
 // covers as delta logs. Partitions: rows live in per-partition segments; a subset of the
-// partitions may be loaded.
+// partitions may be loaded. In partition key mode (engine/partition_key.h) inserts and upserts
+// name kRoutedByKey instead of a partition: the batch is one WAL record, and applying it
+// (live or at replay) splits its rows over the partitions by key.
 #pragma once
 
 #include <atomic>
@@ -24,6 +26,7 @@
 #include "catalog/catalog.h"
 #include "common/hybrid_clock.h"
 #include "engine/deletes.h"
+#include "engine/partition_key.h"
 #include "engine/types.h"
 #include "index/vector_index.h"
 #include "objstore/object_store.h"
@@ -52,18 +55,24 @@ class Collection {
 
   int64_t id() const { return id_; }
   const CollectionSchema& schema() const { return schema_; }
+  // The key router in partition key mode, else nullptr. Set by Recover, immutable after.
+  const PartitionRouter* router() const { return router_ ? &*router_ : nullptr; }
 
   // Reads the delta logs and replays the WAL after the catalog's covered position. Call once,
   // before any other use.
   Status Recover(const CollectionMeta& meta);
 
+  // `partition_id` is kRoutedByKey exactly when the collection is in partition key mode
+  // (FailedPrecondition otherwise).
   Result<InsertResult> Insert(int64_t partition_id, RowBatch batch);
   // Deletes `pks` (Int64 or VarChar, the primary key's type) in partition `scope`
   // (kAllPartitions = every partition) at a new timestamp; returns it once durable and applied.
   Result<uint64_t> Delete(int64_t scope, Column pks);
   // Replaces the rows with the batch's primary keys in `partition_id` by the batch, atomically
   // (one WAL record). With auto_id the batch must carry the keys to replace; the new rows get
-  // generated keys (as Milvus does). Returns the new rows' keys.
+  // generated keys (as Milvus does). Returns the new rows' keys. In partition key mode
+  // (`partition_id` kRoutedByKey) the keys are replaced in every partition, so a row whose key
+  // value changed moves to its new partition.
   Result<InsertResult> Upsert(int64_t partition_id, RowBatch batch);
   Result<FlushResult> Flush();
 
@@ -106,6 +115,11 @@ class Collection {
   std::shared_ptr<Segment> GrowingFor(int64_t partition_id);  // requires mu_
   std::string WalPrefix() const;
   Result<RowBatch> PrepareBatch(RowBatch batch);
+  // FailedPrecondition unless `partition_id` is kRoutedByKey exactly in partition key mode.
+  Status CheckRouting(int64_t partition_id) const;
+  // The growing segments an insert's or upsert's rows go to: `partition_id`, or split by key.
+  std::vector<std::pair<int64_t, std::shared_ptr<Chunk>>> PlaceRows(
+      int64_t partition_id, const std::shared_ptr<Chunk>& chunk) const;
   // Applies one replayed WAL record to memory (requires mu_).
   Status ApplyRecord(const WalRecord& record, std::string_view object_name);
   void ApplyDelete(int64_t scope, Column pks, uint64_t ts);  // requires mu_
@@ -120,6 +134,7 @@ class Collection {
   HybridClock* const clock_;
   const int64_t id_;
   const CollectionSchema schema_;
+  std::optional<PartitionRouter> router_;  // set by Recover in partition key mode
   std::atomic<bool> dropped_{false};
   std::unique_ptr<WalWriter> wal_;
 

@@ -43,6 +43,7 @@ Result<InsertResult> Collection::Upsert(int64_t partition_id, RowBatch batch) {
   if (dropped_)
     return Status(StatusCode::kNotFound, "collection was dropped", ErrorTag::kCollectionNotFound);
   if (batch.num_rows == 0) return InvalidArgument("no rows to upsert");
+  RETURN_IF_ERROR(CheckRouting(partition_id));
   const FieldSchema& pk = schema_.PrimaryField();
   const Column* given = batch.FindColumn(pk.field_id);
   if (given == nullptr)
@@ -58,6 +59,7 @@ Result<InsertResult> Collection::Upsert(int64_t partition_id, RowBatch batch) {
   auto chunk = std::make_shared<Chunk>();
   chunk->timestamps.assign(rows.num_rows, ts);
   chunk->rows = std::move(rows);
+  auto parts = PlaceRows(partition_id, chunk);
 
   WalRecord record{WalRecordType::kUpsert, ts, partition_id,
                    EncodeUpsertPayload(chunk->rows, replaced)};
@@ -65,8 +67,8 @@ Result<InsertResult> Collection::Upsert(int64_t partition_id, RowBatch batch) {
     std::lock_guard lock(mu_);
     if (dropped_partitions_.count(partition_id)) return;
     // Both halves under one lock: no snapshot sees the delete without the new rows.
-    ApplyDelete(partition_id, replaced, ts);
-    GrowingFor(partition_id)->Append(chunk);
+    ApplyDelete(partition_id, replaced, ts);  // kRoutedByKey: every partition
+    for (const auto& [partition, part] : parts) GrowingFor(partition)->Append(part);
   });
   if (!lsn.ok()) return lsn.status().WithContext("write-ahead log");
   return InsertResult{*chunk->rows.FindColumn(pk.field_id), ts};

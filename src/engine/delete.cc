@@ -38,6 +38,8 @@ Result<DeleteResult> Engine::Delete(const DeleteRequest& req) {
   const CollectionSchema& schema = collection->schema();
   const FieldSchema& pk = schema.PrimaryField();
   int64_t scope = kAllPartitions;
+  if (!req.partition.empty() && collection->router())
+    return InvalidArgument(kNoPartitionNamesInKeyMode);
   if (!req.partition.empty()) {
     ASSIGN_OR_RETURN(scope, PartitionId(meta, req.partition));
   }
@@ -57,7 +59,8 @@ Result<DeleteResult> Engine::Delete(const DeleteRequest& req) {
     ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
     std::vector<std::string> partitions;
     if (!req.partition.empty()) partitions.push_back(req.partition);
-    ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, std::move(snapshot), partitions));
+    ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, collection->router(), plan.get(),
+                                                std::move(snapshot), partitions));
     ASSIGN_OR_RETURN(result.ids, MatchingKeys(*plan, snapshot, pk));
   }
   if (result.ids.size() == 0) {
@@ -74,8 +77,7 @@ Result<InsertResult> Engine::Upsert(const std::string& collection_name,
                                     const std::string& partition, RowBatch batch) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
-  ASSIGN_OR_RETURN(int64_t partition_id,
-                   PartitionId(meta, partition.empty() ? "_default" : partition));
+  ASSIGN_OR_RETURN(int64_t partition_id, WritePartition(*collection, meta, partition));
   int64_t bytes = ApproxBatchBytes(batch);
   ASSIGN_OR_RETURN(InsertResult result, collection->Upsert(partition_id, std::move(batch)));
   auto_flusher_->Wrote(collection->id(), bytes);

@@ -8,6 +8,7 @@
 
 #include "engine/collection.h"
 #include "engine/index_builder.h"
+#include "engine/partition_key.h"
 
 namespace strata {
 namespace {
@@ -93,8 +94,10 @@ Result<std::shared_ptr<Collection>> Engine::Find(const std::string& name) {
 }
 
 Status Engine::CreateCollection(CollectionSchema schema, KeyValues properties,
-                                int32_t consistency_level, int32_t shards_num) {
+                                int32_t consistency_level, int32_t shards_num,
+                                int64_t num_partitions) {
   RETURN_IF_ERROR(ValidateSchema(schema));
+  ASSIGN_OR_RETURN(int64_t key_partitions, KeyPartitionCount(schema, num_partitions));
   std::lock_guard lock(mu_);  // Serializes DDL so name checks and commits agree.
   if (collections_.count(schema.name))
     return Status(StatusCode::kAlreadyExists,
@@ -107,7 +110,11 @@ Status Engine::CreateCollection(CollectionSchema schema, KeyValues properties,
   meta.properties = std::move(properties);
   meta.consistency_level = consistency_level;
   meta.shards_num = shards_num <= 0 ? 1 : shards_num;
-  meta.partitions.push_back({static_cast<int64_t>(clock_.Now()), "_default", meta.create_ts});
+  if (key_partitions == 0)
+    meta.partitions.push_back({static_cast<int64_t>(clock_.Now()), "_default", meta.create_ts});
+  for (int64_t i = 0; i < key_partitions; ++i)
+    meta.partitions.push_back(
+        {static_cast<int64_t>(clock_.Now()), KeyPartitionName(i), meta.create_ts});
   RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) {
     m.collections.push_back(meta);
     return Status::Ok();
@@ -335,8 +342,7 @@ Result<InsertResult> Engine::Insert(const std::string& collection_name,
                                     const std::string& partition, RowBatch batch) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
-  ASSIGN_OR_RETURN(int64_t partition_id,
-                   PartitionId(meta, partition.empty() ? "_default" : partition));
+  ASSIGN_OR_RETURN(int64_t partition_id, WritePartition(*collection, meta, partition));
   int64_t bytes = ApproxBatchBytes(batch);
   ASSIGN_OR_RETURN(InsertResult result, collection->Insert(partition_id, std::move(batch)));
   auto_flusher_->Wrote(collection->id(), bytes);

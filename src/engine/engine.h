@@ -37,8 +37,11 @@ class Engine {
 
   HybridClock& clock() { return clock_; }
 
+  // With a partition key field the collection gets `num_partitions` (0 = 16) partitions
+  // `_default_0` ... instead of `_default` (engine/partition_key.h); without one,
+  // num_partitions must be 0.
   Status CreateCollection(CollectionSchema schema, KeyValues properties, int32_t consistency_level,
-                          int32_t shards_num);
+                          int32_t shards_num, int64_t num_partitions = 0);
   Status DropCollection(const std::string& name);
   Result<CollectionMeta> DescribeCollection(const std::string& name);
   std::vector<CollectionMeta> ListCollections();
@@ -62,6 +65,8 @@ class Engine {
   // Partitions (engine/partitions.cc). Unknown partitions are NotFound tagged
   // kPartitionNotFound. Creating an existing partition or dropping a missing one succeeds, as
   // in Milvus. `_default` cannot be dropped; a loaded partition must be released first.
+  // In partition key mode creating, dropping, loading or releasing partitions is
+  // InvalidArgument, as are partition names given to Insert, Upsert, Delete, Search and Query.
   Status CreatePartition(const std::string& collection, const std::string& partition);
   Status DropPartition(const std::string& collection, const std::string& partition);
   Result<std::vector<PartitionInfo>> ShowPartitions(const std::string& collection);
@@ -100,6 +105,10 @@ class Engine {
   Status Recover();
   // The partition's id; NotFound tagged kPartitionNotFound when the collection has none so named.
   Result<int64_t> PartitionId(const CollectionMeta& meta, const std::string& partition);
+  // The partition id rows of a write naming `partition` go to: kRoutedByKey in partition key
+  // mode (where naming one is InvalidArgument), else the named one or `_default`.
+  Result<int64_t> WritePartition(const Collection& collection, const CollectionMeta& meta,
+                                 const std::string& partition);
 
   EngineOptions options_;
   HybridClock clock_;

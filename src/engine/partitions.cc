@@ -8,12 +8,11 @@
 
 #include "engine/collection.h"
 #include "engine/engine.h"
+#include "engine/partition_key.h"
+#include "engine/read_common.h"
 
 namespace strata {
 namespace {
-
-// Milvus's rootCoord.maxPartitionNum default.
-inline constexpr size_t kMaxPartitions = 1024;
 
 Status ValidatePartitionName(const std::string& name) {
   if (name.empty()) return InvalidArgument("partition name should not be empty");
@@ -33,7 +32,21 @@ Status ValidatePartitionName(const std::string& name) {
   return Status::Ok();
 }
 
+// Milvus's answer to partition DDL in partition key mode; `what` is e.g. "create partition".
+Status KeyModeRefuses(const Collection& collection, std::string_view what) {
+  if (collection.router() == nullptr) return Status::Ok();
+  return InvalidArgument(fmt::format("disable {} if partition key mode is used", what));
+}
+
 }  // namespace
+
+Result<int64_t> Engine::WritePartition(const Collection& collection, const CollectionMeta& meta,
+                                       const std::string& partition) {
+  if (collection.router() == nullptr)
+    return PartitionId(meta, partition.empty() ? "_default" : partition);
+  if (!partition.empty()) return InvalidArgument(kNoPartitionNamesInKeyMode);
+  return kRoutedByKey;
+}
 
 Result<int64_t> Engine::PartitionId(const CollectionMeta& meta, const std::string& partition) {
   const PartitionMeta* p = meta.FindPartition(partition);
@@ -47,6 +60,7 @@ Result<int64_t> Engine::PartitionId(const CollectionMeta& meta, const std::strin
 Status Engine::CreatePartition(const std::string& collection_name, const std::string& partition) {
   std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  RETURN_IF_ERROR(KeyModeRefuses(*collection, "create partition"));
   RETURN_IF_ERROR(ValidatePartitionName(partition));
   return catalog_->Commit([&](Manifest& m) -> Status {
     CollectionMeta* c = m.FindCollection(collection->id());
@@ -55,7 +69,7 @@ Status Engine::CreatePartition(const std::string& collection_name, const std::st
                     fmt::format("collection not found[collection={}]", collection_name),
                     ErrorTag::kCollectionNotFound);
     if (c->FindPartition(partition)) return Status::Ok();  // Milvus: creating it again succeeds
-    if (c->partitions.size() >= kMaxPartitions)
+    if (static_cast<int64_t>(c->partitions.size()) >= kMaxPartitions)
       return InvalidArgument(fmt::format("partition number ({}) exceeds max configuration ({})",
                                          c->partitions.size() + 1, kMaxPartitions));
     uint64_t ts = clock_.Now();
@@ -67,6 +81,7 @@ Status Engine::CreatePartition(const std::string& collection_name, const std::st
 Status Engine::DropPartition(const std::string& collection_name, const std::string& partition) {
   std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  RETURN_IF_ERROR(KeyModeRefuses(*collection, "drop partition"));
   if (partition == "_default") return InvalidArgument("default partition cannot be deleted");
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
   const PartitionMeta* p = meta.FindPartition(partition);
@@ -105,6 +120,7 @@ Status Engine::LoadPartitions(const std::string& collection_name,
                               const std::vector<std::string>& partitions) {
   std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  RETURN_IF_ERROR(KeyModeRefuses(*collection, "load partitions"));
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
   if (partitions.empty()) return InvalidArgument("partition names should not be empty");
   std::set<int64_t> wanted;
@@ -129,6 +145,7 @@ Status Engine::ReleasePartitions(const std::string& collection_name,
                                  const std::vector<std::string>& partitions) {
   std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
+  RETURN_IF_ERROR(KeyModeRefuses(*collection, "release partitions"));
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
   if (partitions.empty()) return InvalidArgument("partition names should not be empty");
   std::set<int64_t> released;

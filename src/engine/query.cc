@@ -35,7 +35,8 @@ Result<QueryResult> Engine::Query(const QueryRequest& req) {
   ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, names));
   ASSIGN_OR_RETURN(auto plan, ParseOptionalFilter(req.filter, schema, req.filter_values));
   ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
-  ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, std::move(snapshot), req.partitions));
+  ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, collection->router(), plan.get(),
+                                              std::move(snapshot), req.partitions));
 
   QueryResult result;
   std::vector<RowRef> rows;

@@ -23,8 +23,17 @@ Result<std::vector<const FieldSchema*>> ResolveOutputFields(const CollectionSche
   return out;
 }
 
-Result<Snapshot> SelectPartitions(const CollectionMeta& meta, Snapshot snapshot,
+Result<Snapshot> SelectPartitions(const CollectionMeta& meta, const PartitionRouter* router,
+                                  const expr::Plan* plan, Snapshot snapshot,
                                   const std::vector<std::string>& names) {
+  if (router != nullptr) {
+    if (!names.empty()) return InvalidArgument(kNoPartitionNamesInKeyMode);
+    if (plan == nullptr) return snapshot;
+    // The full filter still runs on what is kept; pruning only skips partitions it cannot match.
+    if (auto keep = router->Prune(*plan))
+      std::erase_if(snapshot, [&](const SnapshotChunk& c) { return !keep->count(c.partition_id); });
+    return snapshot;
+  }
   if (names.empty()) return snapshot;
   std::set<int64_t> ids;
   for (const auto& name : names) {

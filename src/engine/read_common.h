@@ -18,10 +18,16 @@ namespace strata {
 Result<std::vector<const FieldSchema*>> ResolveOutputFields(const CollectionSchema& schema,
                                                             const std::vector<std::string>& names);
 
+// Milvus's answer to partition names in partition key mode.
+inline constexpr const char* kNoPartitionNamesInKeyMode =
+    "not support manually specifying the partition names if partition key mode is used";
+
 // Keeps the chunks of the named partitions (all when `names` is empty). NotFound tagged
 // kPartitionNotFound for an unknown partition, FailedPrecondition tagged kPartitionNotLoaded for
-// one that is not loaded.
-Result<Snapshot> SelectPartitions(const CollectionMeta& meta, Snapshot snapshot,
+// one that is not loaded. In partition key mode (`router` not null) names are InvalidArgument,
+// and only the partitions `plan` (may be null) can match are kept (PartitionRouter::Prune).
+Result<Snapshot> SelectPartitions(const CollectionMeta& meta, const PartitionRouter* router,
+                                  const expr::Plan* plan, Snapshot snapshot,
                                   const std::vector<std::string>& names);
 
 // Parses `filter` (nullptr when empty) with the values of its {name} placeholders.

@@ -118,7 +118,8 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, req.output_fields));
   ASSIGN_OR_RETURN(auto plan, ParseOptionalFilter(req.filter, schema, req.filter_values));
   ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
-  ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, std::move(snapshot), req.partitions));
+  ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, collection->router(), plan.get(),
+                                              std::move(snapshot), req.partitions));
 
   const int64_t k = req.offset + req.limit;
   // The field's index, if any: sealed segments with a built file for it search through it.

@@ -1,6 +1,7 @@
 #include "expr/expr.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "expr/binder.h"
@@ -45,47 +46,66 @@ void CollectPred(const Pred& pred, std::map<int64_t, FieldRef>* out) {
       pred.node);
 }
 
-// Keys of `pk == v` / `pk in [...]` when every constant has the key's type.
-std::optional<PrimaryKeys> FindPrimaryKeys(const Pred& root, const CollectionSchema& schema) {
+// Sorts and deduplicates `literals` when every one has `field`'s type (Int64 or VarChar).
+template <typename T>
+std::optional<ValueList> TypedList(const std::vector<Literal>& literals) {
+  std::vector<T> out;
+  for (const Literal& literal : literals) {
+    if (!std::holds_alternative<T>(literal)) return std::nullopt;
+    out.push_back(std::get<T>(literal));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return ValueList(std::move(out));
+}
+
+// The values of `pred` when it is exactly `field == v` / `field in [...]`.
+std::optional<ValueList> ExactValues(const Pred& pred, const FieldSchema& field) {
   const Operand* value = nullptr;
-  std::vector<Literal> keys;
-  if (const auto* cmp = std::get_if<CompareNode>(&root.node)) {
+  std::vector<Literal> literals;
+  if (const auto* cmp = std::get_if<CompareNode>(&pred.node)) {
     const auto* lit = std::get_if<Literal>(&cmp->rhs->node);
     if (cmp->op != CmpOp::kEq || lit == nullptr) return std::nullopt;
     value = cmp->lhs.get();
-    keys.push_back(*lit);
-  } else if (const auto* in = std::get_if<InNode>(&root.node)) {
+    literals.push_back(*lit);
+  } else if (const auto* in = std::get_if<InNode>(&pred.node)) {
     if (in->negated) return std::nullopt;
     value = in->value.get();
-    keys = in->list;
+    literals = in->list;
   } else {
     return std::nullopt;
   }
   const auto* ref = std::get_if<FieldRef>(&value->node);
-  if (ref == nullptr || !ref->path.empty()) return std::nullopt;
-  const FieldSchema* field = schema.FindField(ref->field_id);
-  if (field == nullptr || !field->is_primary_key) return std::nullopt;
-  if (field->type == DataType::kInt64) {
-    std::vector<int64_t> out;
-    for (const Literal& key : keys) {
-      if (!std::holds_alternative<int64_t>(key)) return std::nullopt;
-      out.push_back(std::get<int64_t>(key));
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return PrimaryKeys(std::move(out));
-  }
-  if (field->type == DataType::kVarChar) {
-    std::vector<std::string> out;
-    for (const Literal& key : keys) {
-      if (!std::holds_alternative<std::string>(key)) return std::nullopt;
-      out.push_back(std::get<std::string>(key));
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return PrimaryKeys(std::move(out));
-  }
+  if (ref == nullptr || !ref->path.empty() || ref->field_id != field.field_id) return std::nullopt;
+  if (field.type == DataType::kInt64) return TypedList<int64_t>(literals);
+  if (field.type == DataType::kVarChar) return TypedList<std::string>(literals);
   return std::nullopt;
+}
+
+// Intersects the values of every exact conjunct of `pred`'s top-level AND into `out`.
+void CollectConjunctValues(const Pred& pred, const FieldSchema& field,
+                           std::optional<ValueList>* out) {
+  if (const auto* logical = std::get_if<LogicalNode>(&pred.node)) {
+    if (logical->is_and)
+      for (const PredPtr& child : logical->children) CollectConjunctValues(*child, field, out);
+    return;
+  }
+  std::optional<ValueList> values = ExactValues(pred, field);
+  if (!values) return;
+  if (!*out) {
+    *out = std::move(values);
+    return;
+  }
+  std::visit(
+      [&](auto& have) {
+        using V = std::decay_t<decltype(have)>;
+        const V& more = std::get<V>(*values);
+        V both;
+        std::set_intersection(have.begin(), have.end(), more.begin(), more.end(),
+                              std::back_inserter(both));
+        have = std::move(both);
+      },
+      **out);
 }
 
 }  // namespace
@@ -99,7 +119,9 @@ Result<std::shared_ptr<const Plan>> ParseFilter(std::string_view text,
   CollectPred(*root, &fields);
   std::vector<FieldRef> field_list;
   for (auto& [id, ref] : fields) field_list.push_back(std::move(ref));
-  std::optional<PrimaryKeys> keys = FindPrimaryKeys(*root, schema);
+  const FieldSchema& pk = schema.PrimaryField();
+  std::optional<PrimaryKeys> keys =
+      pk.is_primary_key ? ExactValues(*root, pk) : std::optional<PrimaryKeys>();
   return std::shared_ptr<const Plan>(
       std::make_shared<Plan>(std::move(root), std::move(field_list), std::move(keys)));
 }
@@ -111,5 +133,11 @@ std::vector<int64_t> ReferencedFields(const Plan& plan) {
 }
 
 std::optional<PrimaryKeys> PrimaryKeyLookup(const Plan& plan) { return plan.pk_keys(); }
+
+std::optional<ValueList> FieldValueLookup(const Plan& plan, const FieldSchema& field) {
+  std::optional<ValueList> out;
+  CollectConjunctValues(plan.root(), field, &out);
+  return out;
+}
 
 }  // namespace strata::expr

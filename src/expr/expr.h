@@ -34,8 +34,10 @@ using ExprTemplateValues = std::map<std::string, nlohmann::json>;
 // The evaluation result: one byte per row, 1 = the row matches, 0 = it does not.
 using FilterBitmap = std::vector<uint8_t>;
 
-// Primary keys named by a plan that is exactly `pk == v` or `pk in [...]` (sorted, unique).
-using PrimaryKeys = std::variant<std::vector<int64_t>, std::vector<std::string>>;
+// Literals of an Int64 or VarChar field named by `field == v` / `field in [...]` (sorted, unique).
+using ValueList = std::variant<std::vector<int64_t>, std::vector<std::string>>;
+// Primary keys named by a plan that is exactly `pk == v` or `pk in [...]`.
+using PrimaryKeys = ValueList;
 
 class Plan;
 
@@ -59,5 +61,12 @@ std::vector<int64_t> ReferencedFields(const Plan& plan);
 // The primary keys when the plan is exactly `pk == v` or `pk in [...]` on the primary key
 // field (either side of ==); nullopt otherwise.
 std::optional<PrimaryKeys> PrimaryKeyLookup(const Plan& plan);
+
+// The values an Int64 or VarChar `field` may take in rows that pass `plan`, read from the
+// `field == v` / `field in [...]` conjuncts of the plan's top-level AND (nested ANDs
+// included; several conjuncts are intersected). nullopt when there is no such conjunct, so
+// any value may pass. A conjunct whose literals are not all of the field's type is ignored.
+// Used to prune partitions by the partition key (engine/partition_key.h).
+std::optional<ValueList> FieldValueLookup(const Plan& plan, const FieldSchema& field);
 
 }  // namespace strata::expr

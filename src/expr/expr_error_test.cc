@@ -261,6 +261,31 @@ TEST(ExprPlanTest, PrimaryKeyLookup) {
   EXPECT_EQ(PrimaryKeyLookup(**plan), PrimaryKeys(std::vector<std::string>{"a", "b"}));
 }
 
+TEST(ExprPlanTest, FieldValueLookupReadsTopLevelConjuncts) {
+  const CollectionSchema schema = TestSchema();
+  auto values = [&](std::string_view text, std::string_view field) {
+    auto plan = ParseFilter(text, schema);
+    EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+    return FieldValueLookup(**plan, *schema.FindField(field));
+  };
+  using Ints = std::vector<int64_t>;
+  using Strings = std::vector<std::string>;
+  EXPECT_EQ(values("big == 7", "big"), ValueList(Ints{7}));
+  EXPECT_EQ(values("big in [3, 1, 3] and age > 1", "big"), ValueList(Ints{1, 3}));
+  EXPECT_EQ(values("age > 1 and (flag and big == 4)", "big"), ValueList(Ints{4}));
+  EXPECT_EQ(values("big in [1, 2, 3] and big in [2, 3, 4] && big != 3", "big"),
+            ValueList(Ints{2, 3}));
+  EXPECT_EQ(values("big == 1 and big == 2", "big"), ValueList(Ints{}));
+  EXPECT_EQ(values(R"(name in ["b", "a"] and age < 5)", "name"), ValueList(Strings{"a", "b"}));
+  EXPECT_FALSE(values("big == 1 or age > 1", "big").has_value());
+  EXPECT_FALSE(values("not (big == 1)", "big").has_value());
+  EXPECT_FALSE(values("big not in [1] and age > 1", "big").has_value());
+  EXPECT_FALSE(values("big > 1", "big").has_value());
+  EXPECT_FALSE(values("big == 1.5", "big").has_value());
+  EXPECT_FALSE(values("id == 1", "big").has_value());
+  EXPECT_FALSE(values("age == 1", "age").has_value());  // only Int64 and VarChar fields
+}
+
 TEST(ExprEvalTest, BatchMismatchesAreErrors) {
   auto plan = ParseFilter("age > 1 and name == 'x'", TestSchema());
   ASSERT_TRUE(plan.ok());

@@ -68,6 +68,25 @@ Status ValidateField(FieldSchema& f) {
   return Status::Ok();
 }
 
+// Milvus's rules and wording: one key field at most, Int64 or VarChar, not the primary key.
+Status ValidatePartitionKey(const CollectionSchema& schema) {
+  const FieldSchema* key = nullptr;
+  for (const auto& f : schema.fields) {
+    if (!f.is_partition_key) continue;
+    if (key != nullptr)
+      return InvalidArgument(fmt::format(
+          "there are more than one partition key, field name = {}, {}", key->name, f.name));
+    if (f.is_primary_key)
+      return InvalidArgument("the partition key field must not be primary field");
+    if (f.type != DataType::kInt64 && f.type != DataType::kVarChar)
+      return InvalidArgument(
+          fmt::format("the data type of partition key should be Int64 or VarChar, field '{}' is {}",
+                      f.name, DataTypeName(f.type)));
+    key = &f;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const FieldSchema* CollectionSchema::FindField(std::string_view field_name) const {
@@ -86,6 +105,12 @@ const FieldSchema& CollectionSchema::PrimaryField() const {
   for (const auto& f : fields)
     if (f.is_primary_key) return f;
   return fields.front();
+}
+
+const FieldSchema* CollectionSchema::PartitionKeyField() const {
+  for (const auto& f : fields)
+    if (f.is_partition_key) return &f;
+  return nullptr;
 }
 
 std::vector<const FieldSchema*> CollectionSchema::VectorFields() const {
@@ -120,6 +145,7 @@ Status ValidateSchema(CollectionSchema& schema) {
   if (primaries != 1)
     return InvalidArgument(
         fmt::format("schema must have exactly one primary key field, found {}", primaries));
+  RETURN_IF_ERROR(ValidatePartitionKey(schema));
   if (vectors == 0) return InvalidArgument("schema must have at least one vector field");
   if (schema.enable_dynamic_field)
     return InvalidArgument("dynamic fields are not supported yet (enable_dynamic_field)");

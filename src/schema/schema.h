@@ -47,6 +47,8 @@ struct CollectionSchema {
   const FieldSchema* FindField(std::string_view field_name) const;
   const FieldSchema* FindField(int64_t field_id) const;
   const FieldSchema& PrimaryField() const;  // Valid only after ValidateSchema.
+  // The is_partition_key field (at most one after ValidateSchema), or nullptr.
+  const FieldSchema* PartitionKeyField() const;
   std::vector<const FieldSchema*> VectorFields() const;
 
   bool operator==(const CollectionSchema&) const = default;
@@ -54,7 +56,8 @@ struct CollectionSchema {
 
 // Checks a schema from a client and completes it: parses dim and max_length out of
 // type_params, assigns field ids from kFirstUserFieldId, mirrors auto_id. Errors are
-// InvalidArgument naming the field and the rule.
+// InvalidArgument naming the field and the rule (a partition key field must be unique, Int64
+// or VarChar, and not the primary key).
 Status ValidateSchema(CollectionSchema& schema);
 
 // Checks a batch against a validated schema: one column per field (the auto_id primary key

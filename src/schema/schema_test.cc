@@ -60,6 +60,33 @@ TEST(SchemaTest, RejectsBadSchemas) {
   EXPECT_FALSE(ValidateSchema(s).ok());
 }
 
+TEST(SchemaTest, PartitionKeyRules) {
+  auto s = ImageSchema();
+  EXPECT_EQ(s.PartitionKeyField(), nullptr);
+  s.fields[1].is_partition_key = true;  // VarChar
+  ASSERT_TRUE(ValidateSchema(s).ok());
+  ASSERT_NE(s.PartitionKeyField(), nullptr);
+  EXPECT_EQ(s.PartitionKeyField()->name, s.fields[1].name);
+
+  auto message = [](CollectionSchema schema) {
+    return std::string(ValidateSchema(schema).message());
+  };
+  s = ImageSchema();
+  s.fields[0].is_partition_key = true;
+  EXPECT_EQ(message(s), "the partition key field must not be primary field");
+  s = ImageSchema();
+  s.fields[2].is_partition_key = true;
+  EXPECT_NE(message(s).find("should be Int64 or VarChar"), std::string::npos);
+  s = ImageSchema();
+  FieldSchema second;
+  second.name = "year";
+  second.type = DataType::kInt64;
+  second.is_partition_key = true;
+  s.fields[1].is_partition_key = true;
+  s.fields.push_back(second);
+  EXPECT_NE(message(s).find("more than one partition key"), std::string::npos);
+}
+
 TEST(SchemaTest, ValidateBatch) {
   auto s = ImageSchema();
   ASSERT_TRUE(ValidateSchema(s).ok());
