@@ -94,6 +94,7 @@ std::shared_ptr<Segment> Collection::GrowingFor(int64_t partition_id) {
 }
 
 Result<RowBatch> Collection::PrepareBatch(RowBatch batch) {
+  CompleteBatch(schema_, batch);
   RETURN_IF_ERROR(ValidateBatch(schema_, batch));
   const FieldSchema& pk = schema_.PrimaryField();
   if (pk.auto_id) {
