@@ -28,13 +28,17 @@ FieldSchema Field(int64_t id, const char* name, DataType type) {
 CollectionSchema MakeSchema() {
   CollectionSchema s;
   s.name = "fuzz";
-  s.fields = {Field(100, "id", DataType::kInt64),       Field(101, "age", DataType::kInt32),
-              Field(102, "score", DataType::kFloat),    Field(103, "weight", DataType::kDouble),
-              Field(104, "name", DataType::kVarChar),   Field(105, "flag", DataType::kBool),
-              Field(106, "small", DataType::kInt8),     Field(107, "meta", DataType::kJson),
-              Field(108, "vec", DataType::kFloatVector)};
+  s.fields = {Field(100, "id", DataType::kInt64),        Field(101, "age", DataType::kInt32),
+              Field(102, "score", DataType::kFloat),     Field(103, "weight", DataType::kDouble),
+              Field(104, "name", DataType::kVarChar),    Field(105, "flag", DataType::kBool),
+              Field(106, "small", DataType::kInt8),      Field(107, "meta", DataType::kJson),
+              Field(108, "vec", DataType::kFloatVector), Field(109, "opt", DataType::kInt64),
+              Field(110, "$meta", DataType::kJson)};
   s.fields[0].is_primary_key = true;
   s.fields[8].dim = 2;
+  s.fields[9].nullable = true;     // nulls take the three-valued paths of the evaluator
+  s.fields[10].is_dynamic = true;  // unknown names resolve to $meta keys
+  s.enable_dynamic_field = true;
   return s;
 }
 
@@ -43,7 +47,8 @@ RowBatch MakeBatch() {
   b.num_rows = 4;
   Column id(100, DataType::kInt64), age(101, DataType::kInt32), score(102, DataType::kFloat),
       weight(103, DataType::kDouble), name(104, DataType::kVarChar), flag(105, DataType::kBool),
-      small(106, DataType::kInt8), meta(107, DataType::kJson), vec(108, DataType::kFloatVector, 2);
+      small(106, DataType::kInt8), meta(107, DataType::kJson), vec(108, DataType::kFloatVector, 2),
+      opt(109, DataType::kInt64, 0, /*nullable=*/true), dynamic(110, DataType::kJson);
   id.values<int64_t>() = {1, -5, INT64_MAX, INT64_MIN};
   age.values<int32_t>() = {0, 17, -3, 2147483647};
   score.values<float>() = {0.5f, -1e30f, 3.0f, 0.0f};
@@ -55,7 +60,11 @@ RowBatch MakeBatch() {
                                 R"([1, 2, 3])", "not json",
                                 R"({"a": 18446744073709551615, "tags": [1.5, true, {"k": 1}]})"};
   vec.values<float>() = {0, 1, 2, 3, 4, 5, 6, 7};
-  b.columns = {id, age, score, weight, name, flag, small, meta, vec};
+  opt.values<int64_t>() = {0, 3, 0, -1};
+  opt.validity() = {0, 1, 0, 1};
+  dynamic.values<std::string>() = {"{}", R"({"color": "red", "n": 2})", R"({"a": {"b": [1]}})",
+                                   R"({"color": null})"};
+  b.columns = {id, age, score, weight, name, flag, small, meta, vec, opt, dynamic};
   return b;
 }
 

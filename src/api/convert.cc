@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace strata::api {
 namespace {
+
+Result<Column> ValuesFromFieldData(const FieldSchema& field, const pb::FieldData& fd);
 
 Status TypeMismatch(const FieldSchema& field, std::string_view got) {
   return InvalidArgument(fmt::format("field '{}' is {} but the data sent is {}", field.name,
@@ -35,7 +39,96 @@ std::string_view ScalarKind(const pb::ScalarField& s) {
   }
 }
 
+// Gives `col` the client's validity. Clients send a nullable column either compact (values for
+// the valid rows only, as the SDKs do) or full (a value slot for every row); compact values
+// are spread out with placeholder slots for the null rows.
+Status ApplyValidData(const FieldSchema& field, const pb::FieldData& fd, Column& col) {
+  const auto& valid = fd.valid_data();
+  int64_t rows = valid.size();
+  int64_t valid_rows = std::count(valid.begin(), valid.end(), true);
+  if (IsVectorType(field.type)) {
+    if (valid_rows != rows)
+      return InvalidArgument(fmt::format("vector field '{}' cannot hold null values", field.name));
+    return Status::Ok();
+  }
+  int64_t values = col.size();
+  if (values == valid_rows && values != rows) {
+    std::visit(
+        [&](auto& v) {
+          auto compact = std::move(v);
+          v.assign(rows, {});
+          for (int64_t r = 0, next = 0; r < rows; ++r)
+            if (valid[r]) v[r] = std::move(compact[next++]);
+        },
+        col.raw());
+  } else if (values != rows) {
+    return InvalidArgument(
+        fmt::format("field '{}' has {} values for {} rows of which {} are valid (null)", field.name,
+                    values, rows, valid_rows));
+  }
+  col.SetNullable(true);
+  for (int64_t r = 0; r < rows; ++r) col.validity()[r] = valid[r] ? 1 : 0;
+  return Status::Ok();
+}
+
+Result<nlohmann::json> DefaultFromProto(const pb::FieldSchema& f) {
+  const pb::ValueField& v = f.default_value();
+  switch (v.data_case()) {
+    case pb::ValueField::kBoolData:
+      return nlohmann::json(v.bool_data());
+    case pb::ValueField::kIntData:
+      return nlohmann::json(v.int_data());
+    case pb::ValueField::kLongData:
+      return nlohmann::json(v.long_data());
+    case pb::ValueField::kFloatData:
+      return nlohmann::json(static_cast<double>(v.float_data()));
+    case pb::ValueField::kDoubleData:
+      return nlohmann::json(v.double_data());
+    case pb::ValueField::kStringData:
+      return nlohmann::json(v.string_data());
+    case pb::ValueField::kBytesData:
+      return InvalidArgument(
+          fmt::format("field '{}': a bytes default value is not supported", f.name()));
+    default:
+      return nlohmann::json();
+  }
+}
+
+void DefaultToProto(const FieldSchema& field, pb::ValueField* out) {
+  const nlohmann::json& v = field.default_value;
+  switch (field.type) {
+    case DataType::kBool:
+      out->set_bool_data(v.get<bool>());
+      break;
+    case DataType::kInt8:
+    case DataType::kInt16:
+    case DataType::kInt32:
+      out->set_int_data(v.get<int32_t>());
+      break;
+    case DataType::kInt64:
+      out->set_long_data(v.get<int64_t>());
+      break;
+    case DataType::kFloat:
+      out->set_float_data(v.get<float>());
+      break;
+    case DataType::kDouble:
+      out->set_double_data(v.get<double>());
+      break;
+    case DataType::kVarChar:
+      out->set_string_data(v.get<std::string>());
+      break;
+    default:
+      break;
+  }
+}
+
 Result<Column> ColumnFromFieldData(const FieldSchema& field, const pb::FieldData& fd) {
+  ASSIGN_OR_RETURN(Column col, ValuesFromFieldData(field, fd));
+  if (fd.valid_data_size() > 0) RETURN_IF_ERROR(ApplyValidData(field, fd, col));
+  return col;
+}
+
+Result<Column> ValuesFromFieldData(const FieldSchema& field, const pb::FieldData& fd) {
   Column col(field.field_id, field.type, field.dim);
   if (IsVectorType(field.type)) {
     if (!fd.has_vectors()) return TypeMismatch(field, "scalar data");
@@ -138,6 +231,8 @@ Result<CollectionSchema> SchemaFromProto(const pb::CollectionSchema& proto) {
     field.auto_id = f.autoid();
     field.is_dynamic = f.is_dynamic();
     field.is_partition_key = f.is_partition_key();
+    field.nullable = f.nullable();
+    ASSIGN_OR_RETURN(field.default_value, DefaultFromProto(f));
     field.type_params = FromPairs(f.type_params());
     field.index_params = FromPairs(f.index_params());
     s.fields.push_back(std::move(field));
@@ -151,6 +246,7 @@ void SchemaToProto(const CollectionSchema& schema, pb::CollectionSchema* out) {
   out->set_autoid(schema.auto_id);
   out->set_enable_dynamic_field(schema.enable_dynamic_field);
   for (const auto& f : schema.fields) {
+    if (f.is_dynamic) continue;  // Milvus keeps $meta out of DescribeCollection.
     auto* p = out->add_fields();
     p->set_fieldid(f.field_id);
     p->set_name(f.name);
@@ -159,6 +255,8 @@ void SchemaToProto(const CollectionSchema& schema, pb::CollectionSchema* out) {
     p->set_is_primary_key(f.is_primary_key);
     p->set_autoid(f.auto_id);
     p->set_is_partition_key(f.is_partition_key);
+    p->set_nullable(f.nullable);
+    if (!f.default_value.is_null()) DefaultToProto(f, p->mutable_default_value());
     KeyValues params = f.type_params;
     // Report the effective dim / max_length even when the client sent them some other way.
     auto ensure = [&](const char* key, int64_t value) {
@@ -178,8 +276,18 @@ Result<RowBatch> BatchFromFieldData(const CollectionSchema& schema,
                                     int64_t num_rows) {
   RowBatch batch;
   for (const auto& fd : data) {
-    if (fd.is_dynamic()) return InvalidArgument("dynamic fields are not supported yet ($meta)");
-    const FieldSchema* field = schema.FindField(fd.field_name());
+    const FieldSchema* field =
+        fd.is_dynamic() ? schema.DynamicField() : schema.FindField(fd.field_name());
+    if (field == nullptr && fd.is_dynamic())
+      return InvalidArgument(fmt::format(
+          "collection '{}' has no dynamic field (enable_dynamic_field is off); cannot insert "
+          "dynamic field data '{}'",
+          schema.name, fd.field_name()));
+    if (field == nullptr && schema.DynamicField() == nullptr)
+      return InvalidArgument(fmt::format(
+          "Attempt to insert an unexpected field `{}` to collection '{}' without enabling "
+          "dynamic field",
+          fd.field_name(), schema.name));
     if (field == nullptr)
       return InvalidArgument(
           fmt::format("field {} does not exist in collection '{}'", fd.field_name(), schema.name));
@@ -200,6 +308,8 @@ void ColumnToFieldData(const Column& column, const FieldSchema& field, pb::Field
   out->set_type(static_cast<pb::DataType>(field.type));
   out->set_field_name(field.name);
   out->set_field_id(field.field_id);
+  out->set_is_dynamic(field.is_dynamic);
+  for (uint8_t v : column.validity()) out->add_valid_data(v != 0);
   if (field.type == DataType::kFloatVector) {
     auto* v = out->mutable_vectors();
     v->set_dim(field.dim);

@@ -324,11 +324,9 @@ grpc::Status MilvusService::Search(ServerContext*, const mpb::SearchRequest* req
   data->mutable_topks()->Add(result->topks.begin(), result->topks.end());
   ColumnToIds(result->ids, data->mutable_ids());
   data->set_primary_field_name(result->primary_field_name);
-  for (size_t i = 0; i < result->fields.columns.size(); ++i) {
-    const FieldSchema* field = meta->schema.FindField(result->output_fields[i]);
-    ColumnToFieldData(result->fields.columns[i], *field, data->add_fields_data());
-    data->add_output_fields(result->output_fields[i]);
-  }
+  for (const Column& column : result->fields.columns)
+    ColumnToFieldData(column, *meta->schema.FindField(column.field_id()), data->add_fields_data());
+  for (const auto& name : result->output_fields) data->add_output_fields(name);
   return Reply(Status::Ok(), response->mutable_status(), "Search");
 }
 
@@ -352,11 +350,10 @@ grpc::Status MilvusService::Query(ServerContext*, const mpb::QueryRequest* reque
     response->add_output_fields("count(*)");
     return Reply(Status::Ok(), response->mutable_status(), "Query");
   }
-  for (size_t i = 0; i < result->fields.columns.size(); ++i) {
-    const FieldSchema* field = meta->schema.FindField(result->output_fields[i]);
-    ColumnToFieldData(result->fields.columns[i], *field, response->add_fields_data());
-    response->add_output_fields(result->output_fields[i]);
-  }
+  for (const Column& column : result->fields.columns)
+    ColumnToFieldData(column, *meta->schema.FindField(column.field_id()),
+                      response->add_fields_data());
+  for (const auto& name : result->output_fields) response->add_output_fields(name);
   return Reply(Status::Ok(), response->mutable_status(), "Query");
 }
 

@@ -118,6 +118,7 @@ std::vector<std::pair<int64_t, std::shared_ptr<Chunk>>> Collection::PlaceRows(
 }
 
 Result<RowBatch> Collection::PrepareBatch(RowBatch batch) {
+  CompleteBatch(schema_, batch);
   RETURN_IF_ERROR(ValidateBatch(schema_, batch));
   const FieldSchema& pk = schema_.PrimaryField();
   if (pk.auto_id) {

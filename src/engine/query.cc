@@ -69,11 +69,8 @@ Result<QueryResult> Engine::Query(const QueryRequest& req) {
     result.output_fields.push_back("count(*)");
     return result;
   }
-  result.fields.num_rows = static_cast<int64_t>(rows.size());
-  for (const FieldSchema* f : outputs) {
-    result.fields.columns.push_back(GatherColumn(*f, rows));
-    result.output_fields.push_back(f->name);
-  }
+  result.fields = GatherOutputs(outputs, rows);
+  result.output_fields = outputs.names;
   return result;
 }
 

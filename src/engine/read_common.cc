@@ -2,24 +2,39 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace strata {
 
-Result<std::vector<const FieldSchema*>> ResolveOutputFields(const CollectionSchema& schema,
-                                                            const std::vector<std::string>& names) {
+Result<OutputFields> ResolveOutputFields(const CollectionSchema& schema,
+                                         const std::vector<std::string>& names) {
+  const FieldSchema* dynamic = schema.DynamicField();
   std::set<std::string> wanted;
+  OutputFields out;
   bool all = false;
   for (const auto& name : names) {
     if (name == "*") {
       all = true;
-    } else if (schema.FindField(name) == nullptr) {
-      return InvalidArgument(fmt::format("field {} not exist", name));
-    } else {
+    } else if (schema.FindField(name) != nullptr) {
       wanted.insert(name);
+    } else if (dynamic == nullptr) {
+      return InvalidArgument(fmt::format("field {} not exist", name));
+    } else if (std::find(out.dynamic_keys.begin(), out.dynamic_keys.end(), name) ==
+               out.dynamic_keys.end()) {
+      out.dynamic_keys.push_back(name);
     }
   }
-  std::vector<const FieldSchema*> out;
-  for (const auto& field : schema.fields)
-    if (all || field.is_primary_key || wanted.count(field.name)) out.push_back(&field);
+  out.whole_dynamic = dynamic != nullptr && (all || wanted.count(dynamic->name));
+  for (const auto& field : schema.fields) {
+    if (field.is_dynamic) {
+      if (out.whole_dynamic || !out.dynamic_keys.empty()) out.fields.push_back(&field);
+      if (out.whole_dynamic) out.names.push_back(field.name);
+    } else if (all || field.is_primary_key || wanted.count(field.name)) {
+      out.fields.push_back(&field);
+      out.names.push_back(field.name);
+    }
+  }
+  out.names.insert(out.names.end(), out.dynamic_keys.begin(), out.dynamic_keys.end());
   return out;
 }
 
@@ -75,10 +90,37 @@ Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const SnapshotC
 }
 
 Column GatherColumn(const FieldSchema& field, const std::vector<RowRef>& rows) {
-  Column out(field.field_id, field.type, field.dim);
+  Column out(field.field_id, field.type, field.dim, field.nullable);
   out.Reserve(static_cast<int64_t>(rows.size()));
   for (const auto& ref : rows) out.AppendRow(*ref.chunk->rows.FindColumn(field.field_id), ref.row);
   return out;
+}
+
+namespace {
+
+// Keeps only `keys` of each row's dynamic object (rows are objects: ValidateBatch checks).
+void CutDynamic(const std::vector<std::string>& keys, Column& column) {
+  for (std::string& text : column.values<std::string>()) {
+    auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json kept = nlohmann::json::object();
+    if (doc.is_object())
+      for (const auto& key : keys)
+        if (auto it = doc.find(key); it != doc.end()) kept[key] = *it;
+    text = kept.dump();
+  }
+}
+
+}  // namespace
+
+RowBatch GatherOutputs(const OutputFields& outputs, const std::vector<RowRef>& rows) {
+  RowBatch batch;
+  batch.num_rows = static_cast<int64_t>(rows.size());
+  for (const FieldSchema* f : outputs.fields) {
+    batch.columns.push_back(GatherColumn(*f, rows));
+    if (f->is_dynamic && !outputs.whole_dynamic)
+      CutDynamic(outputs.dynamic_keys, batch.columns.back());
+  }
+  return batch;
 }
 
 }  // namespace strata

@@ -13,10 +13,33 @@
 
 namespace strata {
 
-// Resolves requested output field names ("*" = every field) into schema fields, in schema
-// order, always including the primary key. InvalidArgument naming an unknown field.
-Result<std::vector<const FieldSchema*>> ResolveOutputFields(const CollectionSchema& schema,
-                                                            const std::vector<std::string>& names);
+// One row of a snapshot chunk.
+struct RowRef {
+  const Chunk* chunk;
+  int64_t row;
+};
+
+// Requested output fields resolved against the schema.
+struct OutputFields {
+  // Columns to return, in schema order, always including the primary key; the $meta field
+  // when the dynamic field or any of its keys is wanted.
+  std::vector<const FieldSchema*> fields;
+  // Names to report as output_fields: the static fields, "$meta" when it is wanted whole,
+  // then the dynamic keys asked for.
+  std::vector<std::string> names;
+  // With the $meta column but not wanted whole: the keys each row's object is cut down to.
+  std::vector<std::string> dynamic_keys;
+  bool whole_dynamic = false;
+};
+
+// Resolves requested output field names ("*" = every field, the $meta field included) into
+// schema fields. With a dynamic field, a name outside the schema is a dynamic key (returned
+// inside $meta, as Milvus does); without one it is InvalidArgument naming the field.
+Result<OutputFields> ResolveOutputFields(const CollectionSchema& schema,
+                                         const std::vector<std::string>& names);
+
+// The gathered columns of `outputs`, with the $meta objects cut down to the requested keys.
+RowBatch GatherOutputs(const OutputFields& outputs, const std::vector<RowRef>& rows);
 
 // Milvus's answer to partition names in partition key mode.
 inline constexpr const char* kNoPartitionNamesInKeyMode =
@@ -41,10 +64,6 @@ Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const SnapshotC
                                          int64_t pk_field_id);
 
 // A column holding `rows` of the chunks' field `field_id`, in order.
-struct RowRef {
-  const Chunk* chunk;
-  int64_t row;
-};
 Column GatherColumn(const FieldSchema& field, const std::vector<RowRef>& rows);
 
 }  // namespace strata

@@ -207,11 +207,8 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
     }
   }
   result.ids = GatherColumn(pk, hits);
-  result.fields.num_rows = static_cast<int64_t>(hits.size());
-  for (const FieldSchema* f : outputs) {
-    result.fields.columns.push_back(GatherColumn(*f, hits));
-    result.output_fields.push_back(f->name);
-  }
+  result.fields = GatherOutputs(outputs, hits);
+  result.output_fields = outputs.names;
   return result;
 }
 

@@ -48,8 +48,8 @@ struct SearchResult {
   Column ids;                  // primary keys, query-major
   std::vector<float> scores;
   std::string primary_field_name;
-  RowBatch fields;  // output fields (always including the primary key) for every hit
-  std::vector<std::string> output_fields;
+  RowBatch fields;  // output columns (always including the primary key) for every hit
+  std::vector<std::string> output_fields;  // names to report, dynamic keys included
 };
 
 struct QueryRequest {
@@ -64,6 +64,8 @@ struct QueryRequest {
 
 struct QueryResult {
   RowBatch fields;  // one column per output field, or a single count(*) Int64 column
+  // Names to report: static fields, "$meta" when wanted whole, then dynamic keys (which come
+  // back inside the $meta column, so names and columns do not pair up).
   std::vector<std::string> output_fields;
   bool is_count = false;
   int64_t count = 0;

@@ -244,9 +244,11 @@ class Binder {
       case AstKind::kLike:
         return Like(ast);
       case AstKind::kIsNull: {
-        if (ast.children[0]->kind == AstKind::kIndex)
-          return ErrorAt(ast.pos, "'is null' on a JSON path is not supported yet");
         ASSIGN_OR_RETURN(FieldRef ref, Field(*ast.children[0]));
+        if (!ref.path.empty())
+          return ErrorAt(ast.pos,
+                         "'is null' on a JSON path or dynamic key is not supported yet; use "
+                         "exists");
         return MakePred(IsNullNode{std::move(ref), ast.negated});
       }
       case AstKind::kExists: {
@@ -388,6 +390,11 @@ class Binder {
     }
     if (base->kind != AstKind::kIdent) return ErrorAt(base->pos, "expected a field name");
     const FieldSchema* field = schema_.FindField(base->text);
+    if (field == nullptr && schema_.DynamicField() != nullptr) {
+      // A name outside the schema is a key of the dynamic field: `color` is $meta["color"].
+      path.emplace_back(base->text);
+      field = schema_.DynamicField();
+    }
     if (field == nullptr)
       return ErrorAt(base->pos, fmt::format("field '{}' does not exist", base->text));
     if (IsVectorType(field->type))

@@ -15,7 +15,20 @@ namespace strata::expr {
 namespace {
 
 using nlohmann::json;
+// Per row: 1 = true, 0 = false, kUnknown = the predicate read a null (Milvus semantics: a
+// comparison with null is neither true nor false, `not` keeps it unknown, and only true rows
+// match). Nodes that cannot meet a null yield only 0 and 1.
 using Bits = std::vector<uint8_t>;
+constexpr uint8_t kUnknown = 2;
+
+uint8_t And3(uint8_t a, uint8_t b) {
+  if (a == 0 || b == 0) return 0;
+  return a == kUnknown || b == kUnknown ? kUnknown : 1;
+}
+uint8_t Or3(uint8_t a, uint8_t b) {
+  if (a == 1 || b == 1) return 1;
+  return a == kUnknown || b == kUnknown ? kUnknown : 0;
+}
 
 // Numbers for arithmetic: int64 when the static type is integer, else double.
 struct NumVec {
@@ -165,6 +178,22 @@ class Evaluator {
 
  private:
   const Column& Col(const FieldRef& ref) const { return *rows_.FindColumn(ref.field_id); }
+
+  // Rows where a nullable field the predicate reads is null become unknown.
+  void MarkNulls(const FieldRef& ref, Bits& out) const {
+    const Column& column = Col(ref);
+    if (!column.nullable()) return;
+    for (size_t r = 0; r < n_; ++r)
+      if (column.IsNull(static_cast<int64_t>(r))) out[r] = kUnknown;
+  }
+  void MarkNulls(const Operand& operand, Bits& out) const {
+    if (const auto* ref = std::get_if<FieldRef>(&operand.node)) MarkNulls(*ref, out);
+    if (const auto* len = std::get_if<ArrayLengthNode>(&operand.node)) MarkNulls(len->ref, out);
+    if (const auto* arith = std::get_if<ArithNode>(&operand.node)) {
+      MarkNulls(*arith->lhs, out);
+      MarkNulls(*arith->rhs, out);
+    }
+  }
 
   // Each JSON column is parsed once per evaluation, however many nodes read it.
   const std::vector<json>& Docs(const FieldRef& ref) {
@@ -330,6 +359,13 @@ class Evaluator {
   Bits EvalNode(const ConstNode& node) { return Bits(n_, node.value ? 1 : 0); }
 
   Bits EvalNode(const CompareNode& node) {
+    Bits out = CompareValues(node);
+    MarkNulls(*node.lhs, out);
+    MarkNulls(*node.rhs, out);
+    return out;
+  }
+
+  Bits CompareValues(const CompareNode& node) {
     const auto* ref = std::get_if<FieldRef>(&node.lhs->node);
     const auto* lit = std::get_if<Literal>(&node.rhs->node);
     if (ref != nullptr && lit != nullptr && ref->type != DataType::kJson)
@@ -355,6 +391,12 @@ class Evaluator {
   }
 
   Bits EvalNode(const InNode& node) {
+    Bits out = InValues(node);
+    MarkNulls(*node.value, out);
+    return out;
+  }
+
+  Bits InValues(const InNode& node) {
     LiteralSet set(node.list);
     Bits out(n_);
     const auto* ref = std::get_if<FieldRef>(&node.value->node);
@@ -393,12 +435,14 @@ class Evaluator {
     if (node.ref.type != DataType::kJson) {
       const auto& texts = Col(node.ref).values<std::string>();
       for (size_t r = 0; r < n_; ++r) out[r] = node.pattern.Match(texts[r]);
+      MarkNulls(node.ref, out);
       return out;
     }
     std::vector<const json*> values = Resolve(node.ref);
     for (size_t r = 0; r < n_; ++r)
       out[r] = values[r] != nullptr && values[r]->is_string() &&
                node.pattern.Match(values[r]->get_ref<const std::string&>());
+    MarkNulls(node.ref, out);
     return out;
   }
 
@@ -406,6 +450,7 @@ class Evaluator {
     std::vector<const json*> values = Resolve(node.ref);
     Bits out(n_);
     for (size_t r = 0; r < n_; ++r) out[r] = values[r] != nullptr;
+    MarkNulls(node.ref, out);
     return out;
   }
 
@@ -431,11 +476,16 @@ class Evaluator {
           break;
       }
     }
+    MarkNulls(node.ref, out);
     return out;
   }
 
-  // Fields are not nullable yet, so no row is null.
-  Bits EvalNode(const IsNullNode& node) { return Bits(n_, node.negated ? 1 : 0); }
+  Bits EvalNode(const IsNullNode& node) {
+    const Column& column = Col(node.ref);
+    Bits out(n_);
+    for (size_t r = 0; r < n_; ++r) out[r] = column.IsNull(static_cast<int64_t>(r)) != node.negated;
+    return out;
+  }
 
   Bits EvalNode(const LogicalNode& node) {
     Bits acc = Eval(*node.children.front());
@@ -444,9 +494,9 @@ class Evaluator {
       if (std::all_of(acc.begin(), acc.end(), [decided](uint8_t b) { return b == decided; })) break;
       Bits next = Eval(*node.children[c]);
       if (node.is_and) {
-        for (size_t r = 0; r < n_; ++r) acc[r] &= next[r];
+        for (size_t r = 0; r < n_; ++r) acc[r] = And3(acc[r], next[r]);
       } else {
-        for (size_t r = 0; r < n_; ++r) acc[r] |= next[r];
+        for (size_t r = 0; r < n_; ++r) acc[r] = Or3(acc[r], next[r]);
       }
     }
     return acc;
@@ -454,7 +504,8 @@ class Evaluator {
 
   Bits EvalNode(const NotNode& node) {
     Bits out = Eval(*node.child);
-    for (uint8_t& b : out) b ^= 1;
+    for (uint8_t& b : out)
+      if (b != kUnknown) b ^= 1;
     return out;
   }
 
@@ -499,8 +550,13 @@ Status EvaluateFilter(const Plan& plan, const RowBatch& rows, FilterBitmap* out)
     if (column->size() != rows.num_rows)
       return InvalidArgument(fmt::format("column of field '{}' has {} rows, the batch has {}",
                                          field.name, column->size(), rows.num_rows));
+    if (column->nullable() && static_cast<int64_t>(column->validity().size()) != rows.num_rows)
+      return InvalidArgument(fmt::format("column of field '{}' has {} validity flags, the batch {}",
+                                         field.name, column->validity().size(), rows.num_rows));
   }
   *out = Evaluator(rows).Eval(plan.root());
+  for (uint8_t& b : *out)
+    if (b == kUnknown) b = 0;
   return Status::Ok();
 }
 

@@ -110,6 +110,13 @@ TEST(ExprErrorTest, SyntaxErrorsSayPositionAndExpectation) {
   EXPECT_THAT(ParseError(R"(name == "\ud800")"), HasSubstr("unpaired surrogate"));
 }
 
+// '$' starts an identifier (for $meta); without a dynamic field such names are unknown fields.
+TEST(ExprErrorTest, DollarNamesLexAndAreUnknownWithoutADynamicField) {
+  EXPECT_EQ(ParseError("$meta[\"a\"] == 1"), "field '$meta' does not exist (at position 0)");
+  EXPECT_EQ(ParseError("$ == 1"), "field '$' does not exist (at position 0)");
+  EXPECT_THAT(ParseError("age == 1 and $$"), HasSubstr("position 14, found identifier '$'"));
+}
+
 TEST(ExprErrorTest, EmptyAndNonBooleanExpressions) {
   EXPECT_EQ(ParseError(""), "empty filter expression (at position 0)");
   EXPECT_EQ(ParseError("   "), "empty filter expression (at position 0)");

@@ -336,7 +336,7 @@ std::vector<Case> Cases() {
          auto a = Num(r, {"a"}), c = Num(r, {"b", "c"});
          return (a && *a > 3) || (c && *c == 0);
        }},
-      // Null tests (fields are not nullable yet).
+      // Null tests on fields that are not nullable (null_dynamic_test.cc has nullable ones).
       {"age is null", [](R) { return false; }},
       {"age is not null", [](R) { return true; }},
       {"meta IS NOT NULL", [](R) { return true; }},

@@ -11,7 +11,10 @@
 namespace strata::expr {
 namespace {
 
-bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+// '$' lets filters name the dynamic field itself: $meta["a"].
+bool IsIdentStart(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+}
 bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -162,7 +165,7 @@ class Lexer {
   }
 
   Token Identifier() {
-    size_t start = pos_;
+    size_t start = pos_++;  // the start character, which may be '$'
     while (IsIdentChar(Peek())) ++pos_;
     Token t;
     t.pos = start;

@@ -12,6 +12,28 @@ namespace {
 // Smallest encoded column (header with no values); bounds a claimed column count.
 constexpr size_t kColumnHeaderSize = 8 + 4 + 8 + 8;
 
+// The validity bitmap: bit r of byte r / 8 (least significant first) is 1 when row r has a
+// value. Bits past the last row are zero so the encoding stays canonical.
+void WriteValidity(const Column& column, ByteWriter& writer) {
+  std::string bits((column.validity().size() + 7) / 8, '\0');
+  for (size_t r = 0; r < column.validity().size(); ++r)
+    if (column.validity()[r]) bits[r / 8] = static_cast<char>(bits[r / 8] | (1 << (r % 8)));
+  writer.PutBytes(bits);
+}
+
+Status ReadValidity(ByteReader& reader, uint64_t rows, Column& column) {
+  if (rows / 8 >= reader.remaining())
+    return reader.Corrupt(fmt::format("validity of {} rows exceeds the object", rows));
+  std::string_view bits;
+  RETURN_IF_ERROR(reader.ReadBytes((rows + 7) / 8, &bits, "validity bitmap"));
+  auto& validity = column.validity();
+  validity.resize(rows);
+  for (uint64_t r = 0; r < rows; ++r) validity[r] = (bits[r / 8] >> (r % 8)) & 1;
+  if (rows % 8 != 0 && (static_cast<uint8_t>(bits.back()) >> (rows % 8)) != 0)
+    return reader.Corrupt("validity bitmap has bits set past the last row");
+  return Status::Ok();
+}
+
 template <typename T>
 void WriteFixed(const Column& column, ByteWriter& writer) {
   const auto& v = column.values<T>();
@@ -64,9 +86,12 @@ Status CheckRange(ByteReader& reader, const Column& column) {
 
 void WriteColumn(const Column& column, ByteWriter& writer) {
   writer.Put<int64_t>(column.field_id());
-  writer.Put<int32_t>(static_cast<int32_t>(column.type()));
+  int32_t type_word = static_cast<int32_t>(column.type());
+  if (column.nullable()) type_word |= kNullableColumnFlag;
+  writer.Put<int32_t>(type_word);
   writer.Put<int64_t>(column.dim());
   writer.Put<uint64_t>(static_cast<uint64_t>(column.size()));
+  if (column.nullable()) WriteValidity(column, writer);
   std::visit(
       [&](const auto& v) {
         using V = std::decay_t<decltype(v)>;
@@ -91,14 +116,18 @@ Result<Column> ReadColumn(ByteReader& reader) {
   RETURN_IF_ERROR(reader.Read(&raw_type, "data type"));
   RETURN_IF_ERROR(reader.Read(&dim, "dim"));
   RETURN_IF_ERROR(reader.Read(&rows, "row count"));
-  auto type = static_cast<DataType>(raw_type);
+  bool nullable = (raw_type & kNullableColumnFlag) != 0;
+  auto type = static_cast<DataType>(raw_type & ~kNullableColumnFlag);
   if (!IsSupportedType(type))
     return reader.Corrupt(fmt::format("field {} has unknown data type {}", field_id, raw_type));
+  if (nullable && IsVectorType(type))
+    return reader.Corrupt(fmt::format("field {} is a nullable vector", field_id));
   if (dim < 0) return reader.Corrupt(fmt::format("field {} has dim {}", field_id, dim));
   if (IsVectorType(type) && (dim == 0 || (type == DataType::kBinaryVector && dim % 8 != 0)))
     return reader.Corrupt(
         fmt::format("field {} is a {} of dim {}", field_id, DataTypeName(type), dim));
-  Column column(field_id, type, dim);
+  Column column(field_id, type, dim, nullable);
+  if (nullable) RETURN_IF_ERROR(ReadValidity(reader, rows, column));
   int64_t width = column.width();
   Status st = std::visit(
       [&](auto& v) {

@@ -41,7 +41,10 @@ RowBatch AllTypesBatch() {
   fv.values<float>() = {1, 2, 3, 4, 5, 6};
   Column bv(110, DataType::kBinaryVector, 16);
   bv.values<uint8_t>() = {0xff, 0x00, 0x12, 0x34, 0xab, 0xcd};
-  b.columns = {boolean, i8, i16, i32, i64, f, d, s, j, fv, bv};
+  Column nullable(111, DataType::kDouble, 0, /*nullable=*/true);
+  nullable.values<double>() = {0, 2.5, 0};
+  nullable.validity() = {0, 1, 0};
+  b.columns = {boolean, i8, i16, i32, i64, f, d, s, j, fv, bv, nullable};
   return b;
 }
 
@@ -96,6 +99,39 @@ TEST(BatchCodecTest, LayoutIsLittleEndianAsDocumented) {
   EXPECT_EQ(bytes.substr(12, 8), std::string("\x07\0\0\0\0\0\0\0", 8));
   EXPECT_EQ(bytes.substr(kFirstType, 4), std::string("\x05\0\0\0", 4));
   EXPECT_EQ(bytes.substr(kFirstValues, 8), std::string("\x0a\0\0\0\0\0\0\0", 8));
+}
+
+RowBatch OneNullableColumn() {
+  RowBatch b;
+  b.num_rows = 2;
+  Column c(7, DataType::kInt64, 0, /*nullable=*/true);
+  c.values<int64_t>() = {0, 20};
+  c.validity() = {0, 1};
+  b.columns.push_back(c);
+  return b;
+}
+
+TEST(BatchCodecTest, NullableLayoutIsFlagThenBitmap) {
+  std::string bytes = EncodeRowBatch(OneNullableColumn());
+  ASSERT_EQ(bytes.size(), kFirstValues + 1 + 16);
+  EXPECT_EQ(bytes.substr(kFirstType, 4), std::string("\x05\0\x01\0", 4));
+  EXPECT_EQ(bytes.substr(kFirstValues, 1), std::string("\x02", 1));  // row 0 null, row 1 not
+  auto r = DecodeRowBatch(bytes, kName);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, OneNullableColumn());
+}
+
+TEST(BatchCodecTest, BadValidityIsDataLoss) {
+  std::string bytes = EncodeRowBatch(OneNullableColumn());
+  Poke<uint8_t>(bytes, kFirstValues, 0x06);  // bit 2 is past the 2 rows
+  ExpectDataLoss(bytes, "past the last row");
+
+  RowBatch vectors;
+  vectors.num_rows = 1;
+  vectors.columns.emplace_back(3, DataType::kFloatVector, 2, /*nullable=*/true);
+  vectors.columns[0].values<float>() = {1, 2};
+  vectors.columns[0].validity() = {1};
+  ExpectDataLoss(EncodeRowBatch(vectors), "nullable vector");
 }
 
 TEST(BatchCodecTest, EveryTruncationIsDataLoss) {

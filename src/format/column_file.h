@@ -16,7 +16,9 @@
 
 namespace strata {
 
-inline constexpr uint16_t kColumnFileVersion = 1;
+// Version 2 added nullable columns (a validity bitmap, format/batch_codec.h); version 1 files
+// are the same layout without it and still load.
+inline constexpr uint16_t kColumnFileVersion = 2;
 inline constexpr uint16_t kStatsVersion = 1;
 
 // Envelope kind kColumnFile; payload is one column in the row batch column layout

@@ -64,8 +64,29 @@ TEST(ColumnFileTest, WrongKindTrailingBytesAndNewerVersionAreDataLoss) {
       DecodeColumnFile(SealEnvelope(ObjectKind::kColumnFile, 1, payload + "z"), kName).status(),
       "trailing");
   ExpectDataLoss(
-      DecodeColumnFile(SealEnvelope(ObjectKind::kColumnFile, 2, payload), kName).status(),
-      "format version 2");
+      DecodeColumnFile(SealEnvelope(ObjectKind::kColumnFile, 3, payload), kName).status(),
+      "format version 3");
+}
+
+// Version 1 files (before nullable columns) hold the same column layout and still load.
+TEST(ColumnFileTest, ReadsVersionOneFiles) {
+  Column c(5, DataType::kInt64);
+  c.values<int64_t>() = {7, 8};
+  std::string payload = EncodeRowBatch(RowBatch{2, {c}}).substr(12);
+  auto r = DecodeColumnFile(SealEnvelope(ObjectKind::kColumnFile, 1, payload), kName);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, c);
+}
+
+TEST(ColumnFileTest, NullableColumnRoundTrips) {
+  Column c(5, DataType::kVarChar, 0, /*nullable=*/true);
+  c.values<std::string>() = {"a", "", "c"};
+  c.validity() = {1, 0, 1};
+  auto r = DecodeColumnFile(EncodeColumnFile(c), kName);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, c);
+  EXPECT_TRUE(r->IsNull(1));
+  EXPECT_FALSE(r->IsNull(0));
 }
 
 TEST(SegmentStatsTest, RoundTrips) {

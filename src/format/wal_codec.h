@@ -18,7 +18,9 @@
 
 namespace strata {
 
-inline constexpr uint16_t kWalObjectVersion = 1;
+// Version 2: insert and upsert records may hold nullable columns (format/batch_codec.h), which
+// a version 1 reader would reject as an unknown data type. Version 1 objects still load.
+inline constexpr uint16_t kWalObjectVersion = 2;
 
 enum class WalRecordType : uint8_t {
   kInsert = 1,  // payload: EncodeRowBatch output

@@ -28,8 +28,23 @@ ColumnValues EmptyValuesFor(DataType type) {
 
 }  // namespace
 
-Column::Column(int64_t field_id, DataType type, int64_t dim)
-    : field_id_(field_id), type_(type), dim_(dim), values_(EmptyValuesFor(type)) {}
+Column::Column(int64_t field_id, DataType type, int64_t dim, bool nullable)
+    : field_id_(field_id),
+      type_(type),
+      dim_(dim),
+      nullable_(nullable),
+      values_(EmptyValuesFor(type)) {}
+
+void Column::SetNullable(bool nullable) {
+  nullable_ = nullable;
+  validity_.assign(nullable ? size() : 0, 1);
+}
+
+int64_t Column::NullCount() const {
+  int64_t n = 0;
+  for (uint8_t v : validity_) n += v == 0;
+  return n;
+}
 
 int64_t Column::width() const {
   if (type_ == DataType::kFloatVector) return dim_;
@@ -55,7 +70,7 @@ std::span<const uint8_t> Column::BinaryVectorAt(int64_t row) const {
 }
 
 void Column::Append(const Column& other) {
-  assert(other.type_ == type_ && other.dim_ == dim_);
+  assert(other.type_ == type_ && other.dim_ == dim_ && other.nullable_ == nullable_);
   std::visit(
       [&](auto& mine) {
         using V = std::decay_t<decltype(mine)>;
@@ -63,6 +78,7 @@ void Column::Append(const Column& other) {
         mine.insert(mine.end(), theirs.begin(), theirs.end());
       },
       values_);
+  validity_.insert(validity_.end(), other.validity_.begin(), other.validity_.end());
 }
 
 void Column::AppendRow(const Column& other, int64_t row) {
@@ -75,10 +91,11 @@ void Column::AppendRow(const Column& other, int64_t row) {
         mine.insert(mine.end(), theirs.begin() + row * w, theirs.begin() + (row + 1) * w);
       },
       values_);
+  if (nullable_) validity_.push_back(other.IsNull(row) ? 0 : 1);
 }
 
 Column Column::Take(std::span<const int64_t> rows) const {
-  Column out(field_id_, type_, dim_);
+  Column out(field_id_, type_, dim_, nullable_);
   int64_t w = width();
   std::visit(
       [&](const auto& src) {
@@ -89,12 +106,17 @@ Column Column::Take(std::span<const int64_t> rows) const {
           dst.insert(dst.end(), src.begin() + r * w, src.begin() + (r + 1) * w);
       },
       values_);
+  if (nullable_) {
+    out.validity_.reserve(rows.size());
+    for (int64_t r : rows) out.validity_.push_back(validity_[r]);
+  }
   return out;
 }
 
 void Column::Reserve(int64_t rows) {
   int64_t w = width();
   std::visit([&](auto& v) { v.reserve(rows * w); }, values_);
+  if (nullable_) validity_.reserve(rows);
 }
 
 const Column* RowBatch::FindColumn(int64_t field_id) const {

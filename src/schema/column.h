@@ -8,6 +8,9 @@
 //   VarChar, JSON             std::vector<std::string>  (JSON as its UTF-8 text)
 //   FloatVector               std::vector<float>    (rows * dim, row-major)
 //   BinaryVector              std::vector<uint8_t>  (rows * dim / 8, row-major)
+// A nullable column also holds one validity byte per row (1 = a value, 0 = null); a null row
+// keeps a placeholder in the values (0, false or "") so every row has a slot. A column that is
+// not nullable has no validity and every row is valid.
 // Not thread-safe; a sealed column is shared read-only.
 #pragma once
 
@@ -29,7 +32,7 @@ class Column {
  public:
   Column() = default;
   // dim: vector dimension (FloatVector, BinaryVector); ignored for scalars.
-  Column(int64_t field_id, DataType type, int64_t dim = 0);
+  Column(int64_t field_id, DataType type, int64_t dim = 0, bool nullable = false);
 
   int64_t field_id() const { return field_id_; }
   DataType type() const { return type_; }
@@ -37,6 +40,17 @@ class Column {
   // Elements of the storage vector per row: dim for FloatVector, dim/8 for BinaryVector, else 1.
   int64_t width() const;
   int64_t size() const;  // rows
+
+  bool nullable() const { return nullable_; }
+  // Makes the column nullable (every existing row valid) or not (drops the validity; the
+  // caller has checked that no row is null).
+  void SetNullable(bool nullable);
+  // One byte per row when nullable, else empty. Callers that append values to a nullable
+  // column append the matching validity bytes.
+  std::vector<uint8_t>& validity() { return validity_; }
+  const std::vector<uint8_t>& validity() const { return validity_; }
+  bool IsNull(int64_t row) const { return nullable_ && validity_[row] == 0; }
+  int64_t NullCount() const;
 
   template <typename T>
   std::vector<T>& values() {
@@ -54,9 +68,10 @@ class Column {
   // Binary vector bytes of row `row` (BinaryVector only).
   std::span<const uint8_t> BinaryVectorAt(int64_t row) const;
 
-  // Appends all rows of `other` (same type and dim).
+  // Appends all rows of `other` (same type, dim and nullability).
   void Append(const Column& other);
-  // Appends row `row` of `other` (same type and dim).
+  // Appends row `row` of `other` (same type and dim; `other` may be non-nullable when this
+  // column is nullable).
   void AppendRow(const Column& other, int64_t row);
   // Returns a column holding rows[i] of this one, in that order.
   Column Take(std::span<const int64_t> rows) const;
@@ -68,7 +83,9 @@ class Column {
   int64_t field_id_ = 0;
   DataType type_ = DataType::kNone;
   int64_t dim_ = 0;
+  bool nullable_ = false;
   ColumnValues values_;
+  std::vector<uint8_t> validity_;
 };
 
 // A set of columns of equal length, one per field, in schema field order.

@@ -30,6 +30,54 @@ Result<int64_t> ParamInt(const FieldSchema& field, std::string_view key) {
   return int64_t{0};
 }
 
+// Whether `value` is a valid value of the scalar field `f` (type, integer range, length).
+bool DefaultFits(const FieldSchema& f, const nlohmann::json& value) {
+  switch (f.type) {
+    case DataType::kBool:
+      return value.is_boolean();
+    case DataType::kInt8:
+    case DataType::kInt16:
+    case DataType::kInt32:
+    case DataType::kInt64: {
+      if (!value.is_number_integer()) return false;
+      if (f.type == DataType::kInt64) return true;
+      int64_t bits = f.type == DataType::kInt8 ? 8 : f.type == DataType::kInt16 ? 16 : 32;
+      int64_t hi = (int64_t{1} << (bits - 1)) - 1;
+      if (value.is_number_unsigned()) return value.get<uint64_t>() <= static_cast<uint64_t>(hi);
+      int64_t v = value.get<int64_t>();
+      return v >= -hi - 1 && v <= hi;
+    }
+    case DataType::kFloat:
+    case DataType::kDouble:
+      return value.is_number();
+    case DataType::kVarChar:
+      return value.is_string() &&
+             static_cast<int64_t>(value.get_ref<const std::string&>().size()) <= f.max_length;
+    default:
+      return false;
+  }
+}
+
+Status ValidateNullableAndDefault(const FieldSchema& f) {
+  bool has_default = !f.default_value.is_null();
+  if (f.nullable && f.is_primary_key)
+    return InvalidArgument(fmt::format("primary key '{}' cannot be nullable", f.name));
+  if (f.nullable && IsVectorType(f.type))
+    return InvalidArgument(
+        fmt::format("vector field '{}' ({}) cannot be nullable", f.name, DataTypeName(f.type)));
+  if (!has_default) return Status::Ok();
+  if (f.is_primary_key)
+    return InvalidArgument(fmt::format("primary key '{}' cannot have a default value", f.name));
+  if (IsVectorType(f.type) || f.type == DataType::kJson)
+    return InvalidArgument(fmt::format("field '{}': {} fields cannot have a default value", f.name,
+                                       DataTypeName(f.type)));
+  if (!DefaultFits(f, f.default_value))
+    return InvalidArgument(fmt::format("field '{}': default value {} does not fit type {}{}",
+                                       f.name, f.default_value.dump(), DataTypeName(f.type),
+                                       f.type == DataType::kVarChar ? " and max_length" : ""));
+  return Status::Ok();
+}
+
 Status ValidateField(FieldSchema& f) {
   if (!IsValidName(f.name))
     return InvalidArgument(fmt::format(
@@ -65,7 +113,7 @@ Status ValidateField(FieldSchema& f) {
   } else if (f.auto_id) {
     return InvalidArgument(fmt::format("field '{}': auto_id is only for the primary key", f.name));
   }
-  return Status::Ok();
+  return ValidateNullableAndDefault(f);
 }
 
 // Milvus's rules and wording: one key field at most, Int64 or VarChar, not the primary key.
@@ -82,6 +130,9 @@ Status ValidatePartitionKey(const CollectionSchema& schema) {
       return InvalidArgument(
           fmt::format("the data type of partition key should be Int64 or VarChar, field '{}' is {}",
                       f.name, DataTypeName(f.type)));
+    if (f.nullable)
+      return InvalidArgument(
+          fmt::format("partition key field not support nullable, field '{}'", f.name));
     key = &f;
   }
   return Status::Ok();
@@ -113,6 +164,12 @@ const FieldSchema* CollectionSchema::PartitionKeyField() const {
   return nullptr;
 }
 
+const FieldSchema* CollectionSchema::DynamicField() const {
+  for (const auto& f : fields)
+    if (f.is_dynamic) return &f;
+  return nullptr;
+}
+
 std::vector<const FieldSchema*> CollectionSchema::VectorFields() const {
   std::vector<const FieldSchema*> out;
   for (const auto& f : fields)
@@ -126,12 +183,13 @@ Status ValidateSchema(CollectionSchema& schema) {
         "invalid collection name '{}': use letters, digits and underscores, starting with a "
         "letter or underscore",
         schema.name));
+  // Only the server defines the dynamic field; one sent by a client is replaced.
+  std::erase_if(schema.fields, [](const FieldSchema& f) { return f.is_dynamic; });
   if (schema.fields.empty()) return InvalidArgument("schema has no fields");
   std::set<std::string> names;
   int primaries = 0, vectors = 0;
   int64_t next_id = kFirstUserFieldId;
   for (auto& f : schema.fields) {
-    if (f.is_dynamic) continue;
     RETURN_IF_ERROR(ValidateField(f));
     if (!names.insert(f.name).second)
       return InvalidArgument(fmt::format("duplicate field name '{}'", f.name));
@@ -147,58 +205,16 @@ Status ValidateSchema(CollectionSchema& schema) {
         fmt::format("schema must have exactly one primary key field, found {}", primaries));
   RETURN_IF_ERROR(ValidatePartitionKey(schema));
   if (vectors == 0) return InvalidArgument("schema must have at least one vector field");
-  if (schema.enable_dynamic_field)
-    return InvalidArgument("dynamic fields are not supported yet (enable_dynamic_field)");
-  std::erase_if(schema.fields, [](const FieldSchema& f) { return f.is_dynamic; });
-  schema.auto_id = schema.PrimaryField().auto_id;
-  return Status::Ok();
-}
-
-Status ValidateBatch(const CollectionSchema& schema, const RowBatch& batch) {
-  for (const auto& f : schema.fields) {
-    const Column* c = batch.FindColumn(f.field_id);
-    if (c == nullptr) {
-      if (f.is_primary_key && f.auto_id) continue;
-      return InvalidArgument(fmt::format("missing field '{}' in the inserted data", f.name));
-    }
-    if (f.is_primary_key && f.auto_id)
-      return InvalidArgument(
-          fmt::format("field '{}' is an auto_id primary key: do not pass values for it", f.name));
-    if (c->type() != f.type)
-      return InvalidArgument(fmt::format("field '{}' is {} but the data is {}", f.name,
-                                         DataTypeName(f.type), DataTypeName(c->type())));
-    if (IsVectorType(f.type) && c->dim() != f.dim)
-      return InvalidArgument(
-          fmt::format("field '{}': expected dim {}, got {}", f.name, f.dim, c->dim()));
-    if (c->size() != batch.num_rows)
-      return InvalidArgument(
-          fmt::format("field '{}' has {} rows, expected {}", f.name, c->size(), batch.num_rows));
-    if (f.type == DataType::kInt8 || f.type == DataType::kInt16) {
-      int32_t lo = f.type == DataType::kInt8 ? -128 : -32768;
-      int32_t hi = f.type == DataType::kInt8 ? 127 : 32767;
-      const auto& v = c->values<int32_t>();
-      for (size_t r = 0; r < v.size(); ++r)
-        if (v[r] < lo || v[r] > hi)
-          return InvalidArgument(fmt::format("field '{}' row {}: {} is out of range for {}", f.name,
-                                             r, v[r], DataTypeName(f.type)));
-    }
-    if (f.type == DataType::kVarChar) {
-      const auto& v = c->values<std::string>();
-      for (size_t r = 0; r < v.size(); ++r)
-        if (static_cast<int64_t>(v[r].size()) > f.max_length)
-          return InvalidArgument(fmt::format("field '{}' row {}: length {} exceeds max_length {}",
-                                             f.name, r, v[r].size(), f.max_length));
-    }
-    if (f.type == DataType::kJson) {
-      const auto& v = c->values<std::string>();
-      for (size_t r = 0; r < v.size(); ++r)
-        if (!nlohmann::json::accept(v[r]))
-          return InvalidArgument(fmt::format("field '{}' row {}: invalid JSON", f.name, r));
-    }
+  if (schema.enable_dynamic_field) {
+    FieldSchema meta;
+    meta.field_id = next_id;
+    meta.name = std::string(kDynamicFieldName);
+    meta.description = "dynamic field";
+    meta.type = DataType::kJson;
+    meta.is_dynamic = true;
+    schema.fields.push_back(std::move(meta));
   }
-  for (const auto& c : batch.columns)
-    if (schema.FindField(c.field_id()) == nullptr)
-      return InvalidArgument(fmt::format("unknown field id {} in the data", c.field_id()));
+  schema.auto_id = schema.PrimaryField().auto_id;
   return Status::Ok();
 }
 
@@ -212,6 +228,9 @@ nlohmann::json SchemaToJson(const CollectionSchema& schema) {
                       {"is_primary_key", f.is_primary_key},
                       {"auto_id", f.auto_id},
                       {"is_partition_key", f.is_partition_key},
+                      {"is_dynamic", f.is_dynamic},
+                      {"nullable", f.nullable},
+                      {"default_value", f.default_value},
                       {"dim", f.dim},
                       {"max_length", f.max_length},
                       {"type_params", f.type_params},
@@ -240,6 +259,10 @@ Result<CollectionSchema> SchemaFromJson(const nlohmann::json& json) {
       f.is_primary_key = j.at("is_primary_key").get<bool>();
       f.auto_id = j.at("auto_id").get<bool>();
       f.is_partition_key = j.at("is_partition_key").get<bool>();
+      // Absent from schemas written before nullable and dynamic fields existed.
+      f.is_dynamic = j.value("is_dynamic", false);
+      f.nullable = j.value("nullable", false);
+      f.default_value = j.value("default_value", nlohmann::json());
       f.dim = j.at("dim").get<int64_t>();
       f.max_length = j.at("max_length").get<int64_t>();
       f.type_params = j.at("type_params").get<KeyValues>();

@@ -19,6 +19,9 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 inline constexpr int64_t kMaxVectorDim = 32768;
 inline constexpr int64_t kMaxVarCharLength = 65535;
 inline constexpr int64_t kFirstUserFieldId = 100;  // Milvus: 0 = row id, 1 = timestamp.
+// The hidden JSON field that holds the keys of an enable_dynamic_field collection that are not
+// in the schema, one JSON object per row.
+inline constexpr std::string_view kDynamicFieldName = "$meta";
 
 struct FieldSchema {
   int64_t field_id = 0;
@@ -29,6 +32,10 @@ struct FieldSchema {
   bool auto_id = false;
   bool is_dynamic = false;
   bool is_partition_key = false;
+  bool nullable = false;
+  // A JSON scalar of the field's type (bool, integer, number or string), or null for none.
+  // Rows inserted without a value (or with null) take it.
+  nlohmann::json default_value;
   int64_t dim = 0;         // vectors
   int64_t max_length = 0;  // VarChar
   KeyValues type_params;   // as the client sent them (dim, max_length, ...)
@@ -49,20 +56,33 @@ struct CollectionSchema {
   const FieldSchema& PrimaryField() const;  // Valid only after ValidateSchema.
   // The is_partition_key field (at most one after ValidateSchema), or nullptr.
   const FieldSchema* PartitionKeyField() const;
+  const FieldSchema* DynamicField() const;  // The $meta field, or nullptr.
   std::vector<const FieldSchema*> VectorFields() const;
 
   bool operator==(const CollectionSchema&) const = default;
 };
 
 // Checks a schema from a client and completes it: parses dim and max_length out of
-// type_params, assigns field ids from kFirstUserFieldId, mirrors auto_id. Errors are
-// InvalidArgument naming the field and the rule (a partition key field must be unique, Int64
-// or VarChar, and not the primary key).
+// type_params, assigns field ids from kFirstUserFieldId, mirrors auto_id, checks nullable and
+// default_value (not on the primary key or vectors; defaults of the field's type and not on
+// JSON), checks the partition key (unique, Int64 or VarChar, not the primary key), and appends
+// the $meta field (JSON, is_dynamic) after the user fields when enable_dynamic_field is set
+// (dynamic fields sent by the client are dropped). Errors are InvalidArgument naming the field
+// and the rule.
 Status ValidateSchema(CollectionSchema& schema);
 
+// Brings a client's batch to the stored shape before ValidateBatch: adds the columns a client
+// may leave out (nullable fields: all null; fields with a default: all default; $meta: `{}`
+// per row), replaces nulls by the field's default, zeroes the value slots of null rows, treats
+// empty text in a nullable JSON field as null, makes
+// columns of nullable fields nullable and drops an all-valid validity from the others. A null
+// left in a field that is not nullable stays for ValidateBatch to report.
+void CompleteBatch(const CollectionSchema& schema, RowBatch& batch);
+
 // Checks a batch against a validated schema: one column per field (the auto_id primary key
-// may be absent), types, dims, VarChar lengths, equal lengths, valid JSON text. Returns
-// InvalidArgument naming the field, row and problem. Nothing is modified.
+// may be absent), types, dims, VarChar lengths, equal lengths, valid JSON text, nulls only in
+// nullable fields, $meta rows that are JSON objects without static field names as keys.
+// Returns InvalidArgument naming the field, row and problem. Nothing is modified.
 Status ValidateBatch(const CollectionSchema& schema, const RowBatch& batch);
 
 nlohmann::json SchemaToJson(const CollectionSchema& schema);

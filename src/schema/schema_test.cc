@@ -85,6 +85,10 @@ TEST(SchemaTest, PartitionKeyRules) {
   s.fields[1].is_partition_key = true;
   s.fields.push_back(second);
   EXPECT_NE(message(s).find("more than one partition key"), std::string::npos);
+  s = ImageSchema();
+  s.fields[1].is_partition_key = true;
+  s.fields[1].nullable = true;
+  EXPECT_NE(message(s).find("partition key field not support nullable"), std::string::npos);
 }
 
 TEST(SchemaTest, ValidateBatch) {

@@ -99,6 +99,11 @@ Result<Chunk> ReadSealedSegment(ObjectStore* store, const SegmentMeta& meta,
   chunk.rows.num_rows = meta.num_rows;
   for (const auto& field : schema.fields) {
     ASSIGN_OR_RETURN(Column column, read_column(field.field_id));
+    if (column.nullable() != field.nullable)
+      return DataLoss(
+          fmt::format("column file of field '{}' in segment {} is {}nullable, the "
+                      "schema says otherwise",
+                      field.name, meta.segment_id, column.nullable() ? "" : "not "));
     chunk.rows.columns.push_back(std::move(column));
   }
   return chunk;
