@@ -328,6 +328,9 @@ grpc::Status MilvusService::Search(ServerContext*, const mpb::SearchRequest* req
     ColumnToFieldData(result->fields.columns[i], *field, data->add_fields_data());
     data->add_output_fields(result->output_fields[i]);
   }
+  if (!result->group_by_field.empty())
+    ColumnToFieldData(result->group_by_values, *meta->schema.FindField(result->group_by_field),
+                      data->mutable_group_by_field_value());
   return Reply(Status::Ok(), response->mutable_status(), "Search");
 }
 
