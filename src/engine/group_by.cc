@@ -78,10 +78,11 @@ struct ChunkHit {
 };
 
 // Takes the hits of `top` in order into at most `groups` groups of at most group_size hits.
-// True when `target` groups are complete, a group being complete when it holds
-// min(group_size, its allowed rows) hits: then no row outside `top` can change the answer.
+// With `fill`, true when `target` groups are complete (a group is complete with
+// min(group_size, its allowed rows) hits); without, true when `target` groups are found. Either
+// way no row outside `top` can change what was asked for.
 bool TakeGroups(const TopK& top, const ChunkGroups& g, int64_t groups, int64_t group_size,
-                int64_t target, std::vector<ChunkHit>* hits) {
+                int64_t target, bool fill, std::vector<ChunkHit>* hits) {
   std::unordered_map<int32_t, int64_t> taken;
   int64_t complete = 0;
   for (size_t j = 0; j < top.ids.size() && top.ids[j] >= 0; ++j) {
@@ -94,15 +95,22 @@ bool TakeGroups(const TopK& top, const ChunkGroups& g, int64_t groups, int64_t g
     if (it->second == group_size) continue;
     hits->push_back({top.scores[j], top.ids[j]});
     if (++it->second == std::min(group_size, g.allowed_count[code])) ++complete;
-    if (complete == target) return true;
+    if (fill && complete == target) return true;
   }
-  return false;
+  return fill ? complete == target : static_cast<int64_t>(taken.size()) == target;
 }
 
 size_t QueryBytes(const GroupedSearchSpec& spec) {
   return spec.vector_field->type == DataType::kBinaryVector
              ? static_cast<size_t>(spec.vector_field->dim / 8)
              : static_cast<size_t>(spec.vector_field->dim) * sizeof(float);
+}
+
+// FLAT indexes score every row anyway: their chunks take the exact path over the raw vectors,
+// which needs no top-k bound.
+bool SearchesExactly(const GroupedChunk& gc) {
+  return gc.index == nullptr || gc.index->spec().index_type == "FLAT" ||
+         gc.index->spec().index_type == "BIN_FLAT";
 }
 
 // Top-k of `nq` query rows in one chunk: through its index, or exactly over its raw vectors.
@@ -121,22 +129,28 @@ Status ChunkTopK(const GroupedSearchSpec& spec, const GroupedChunk& gc, bool exa
                          pool, out);
 }
 
-// The best `groups` groups of one chunk for each of nq queries (rows `queries`), among the rows
-// of `allowed` (`allowed_rows` rows in `allowed_groups` groups), as hits best first.
-Status SearchChunkGroups(const GroupedSearchSpec& spec, const GroupedChunk& gc,
-                         const ChunkGroups& g, const Bitset& allowed, int64_t allowed_rows,
-                         int64_t allowed_groups, const uint8_t* queries, int64_t nq, int64_t groups,
-                         ThreadPool* pool, std::vector<std::vector<ChunkHit>>* out) {
+// The rows of one grouped chunk search: `allowed`, holding `rows` rows in `groups` groups.
+struct RowSet {
+  const Bitset* allowed;
+  int64_t rows;
+  int64_t groups;
+};
+
+// For each of nq queries (rows `queries`), the hits of the chunk's best `groups` groups among
+// `set`, best first, found (and with `fill` completed, see TakeGroups) with a growing k.
+Status TopGroups(const GroupedSearchSpec& spec, const GroupedChunk& gc, const ChunkGroups& g,
+                 const RowSet& set, const uint8_t* queries, int64_t nq, int64_t groups, bool fill,
+                 ThreadPool* pool, std::vector<std::vector<ChunkHit>>* out) {
   out->assign(nq, {});
-  const int64_t target = std::min(groups, allowed_groups);
+  const int64_t target = std::min(groups, set.groups);
   if (target == 0) return Status::Ok();
   const size_t width = QueryBytes(spec);
   std::vector<int64_t> pending(nq);
   std::iota(pending.begin(), pending.end(), 0);
-  bool exact = gc.index == nullptr;
-  // A first guess that is enough unless a few groups crowd the top; then k grows. Exact search
-  // goes straight to every row, since each try costs a full scan.
-  int64_t k = std::min(allowed_rows, std::max<int64_t>(64, 4 * groups * spec.group_size));
+  bool exact = SearchesExactly(gc);
+  // A first guess that is enough unless a few groups crowd the top; then k grows: by 2 through
+  // an index, by 8 for exact search, where each try costs a scan of the chunk.
+  int64_t k = std::min(set.rows, std::max<int64_t>(64, 4 * groups * (fill ? spec.group_size : 1)));
   if (!exact) k = std::min(k, kMaxIndexK);
   std::vector<uint8_t> batch;
   while (!pending.empty()) {
@@ -150,26 +164,62 @@ Status SearchChunkGroups(const GroupedSearchSpec& spec, const GroupedChunk& gc,
         std::copy_n(queries + pending[i] * width, width, batch.data() + (i - begin) * width);
       std::vector<TopK> tops;
       RETURN_IF_ERROR(ChunkTopK(spec, gc, exact, batch.data(), static_cast<int64_t>(end - begin), k,
-                                allowed, pool, &tops));
+                                *set.allowed, pool, &tops));
       for (size_t i = begin; i < end; ++i) {
         std::vector<ChunkHit>& hits = (*out)[pending[i]];
         hits.clear();
-        bool done = TakeGroups(tops[i - begin], g, groups, spec.group_size, target, &hits);
+        bool done = TakeGroups(tops[i - begin], g, groups, spec.group_size, target, fill, &hits);
         // Exact search over every allowed row has seen all there is.
-        if (!done && !(exact && k >= allowed_rows)) unfinished.push_back(pending[i]);
+        if (!done && !(exact && k >= set.rows)) unfinished.push_back(pending[i]);
       }
     }
     pending = std::move(unfinished);
     if (exact) {
-      k = allowed_rows;
-    } else if (k >= std::min(allowed_rows, kMaxIndexK)) {
+      k = std::min(8 * k, set.rows);
+    } else if (k >= std::min(set.rows, kMaxIndexK)) {
       // The index cannot supply enough distinct groups (an ANN search may also miss rows
       // even with k = every row): score the raw vectors instead.
       exact = true;
-      k = allowed_rows;
+      k = set.rows;
     } else {
-      k = std::min({2 * k, allowed_rows, kMaxIndexK});
+      k = std::min({2 * k, set.rows, kMaxIndexK});
     }
+  }
+  return Status::Ok();
+}
+
+// The best `groups` groups of one chunk for each of nq queries, complete. The groups are found
+// first; groups still short of group_size hits are then completed by a search restricted to
+// their own rows, which is small and cheap where scanning on for them would not be (a group's
+// rows are spread thinly over the ranking when there are many groups).
+Status SearchChunkGroups(const GroupedSearchSpec& spec, const GroupedChunk& gc,
+                         const ChunkGroups& g, const RowSet& set, const uint8_t* queries,
+                         int64_t nq, int64_t groups, ThreadPool* pool,
+                         std::vector<std::vector<ChunkHit>>* out) {
+  RETURN_IF_ERROR(TopGroups(spec, gc, g, set, queries, nq, groups, /*fill=*/false, pool, out));
+  if (spec.group_size == 1) return Status::Ok();
+  const size_t width = QueryBytes(spec);
+  for (int64_t q = 0; q < nq; ++q) {
+    std::unordered_map<int32_t, int64_t> taken;
+    for (const ChunkHit& h : (*out)[q]) ++taken[g.code[h.row]];
+    std::vector<uint8_t> chosen(g.keys.size(), 0);
+    RowSet own{nullptr, 0, static_cast<int64_t>(taken.size())};
+    bool short_of_hits = false;
+    for (const auto& [code, n] : taken) {
+      chosen[code] = 1;
+      own.rows += g.allowed_count[code];
+      short_of_hits = short_of_hits || n < std::min(spec.group_size, g.allowed_count[code]);
+    }
+    if (!short_of_hits) continue;
+    Bitset rows(gc.chunk->num_rows());
+    set.allowed->ForEachSetBit(0, rows.size(), [&](size_t r) {
+      if (chosen[g.code[r]]) rows.Set(r);
+    });
+    own.allowed = &rows;
+    std::vector<std::vector<ChunkHit>> filled;
+    RETURN_IF_ERROR(TopGroups(spec, gc, g, own, queries + q * width, 1, own.groups,
+                              /*fill=*/true, pool, &filled));
+    (*out)[q] = std::move(filled[0]);
   }
   return Status::Ok();
 }
@@ -238,9 +288,8 @@ Status GroupedSearch(const GroupedSearchSpec& spec, const std::vector<GroupedChu
     const GroupedChunk& gc = chunks[c];
     ChunkGroups& g = chunk_groups[c];
     g = GroupChunk(*gc.chunk->rows.FindColumn(spec.group_field->field_id), gc.allowed);
-    errors[c] = SearchChunkGroups(spec, gc, g, gc.allowed, g.allowed_rows,
-                                  static_cast<int64_t>(g.keys.size()), queries, spec.nq, groups,
-                                  inner, &found[c]);
+    RowSet all{&gc.allowed, g.allowed_rows, static_cast<int64_t>(g.keys.size())};
+    errors[c] = SearchChunkGroups(spec, gc, g, all, queries, spec.nq, groups, inner, &found[c]);
   });
   for (const auto& st : errors) RETURN_IF_ERROR(st);
 
@@ -281,8 +330,9 @@ Status GroupedSearch(const GroupedSearchSpec& spec, const std::vector<GroupedChu
           if (missing[g.code[r]]) allowed.Set(r);
         });
         std::vector<std::vector<ChunkHit>> more;
-        errors[c] = SearchChunkGroups(spec, gc, g, allowed, missing_rows, missing_groups,
-                                      queries + q * width, 1, missing_groups, inner, &more);
+        RowSet set{&allowed, missing_rows, missing_groups};
+        errors[c] = SearchChunkGroups(spec, gc, g, set, queries + q * width, 1, missing_groups,
+                                      inner, &more);
         if (errors[c].ok()) found[c][q].insert(found[c][q].end(), more[0].begin(), more[0].end());
       }
     });

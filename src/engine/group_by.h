@@ -2,14 +2,16 @@
 // that share one value of a scalar field, each group holding its best `group_size` hits, groups
 // ordered by their best hit and hits within a group best first.
 //
-// How (doc/design.md, "Reads"): every chunk finds its own best groups, through its index with a
-// growing k (k = 4 * groups * group_size, doubled up to 16,384) or exactly over its raw vectors
-// when it has no index or the index cannot supply enough distinct groups. A chunk knows how many
-// allowed rows each group has, so it knows when its groups are complete. The merge keeps the
-// best groups over all chunks. A chunk's best `groups` groups always contain every group of the
-// global answer whose best hit lies in that chunk, so with group_size 1 the merge is exact; with
-// a larger group_size a second pass asks each chunk for the chosen groups it did not report.
-// Without an index (or with FLAT) the result is therefore exactly the brute-force grouping.
+// How (doc/design.md, "Grouping search"): every chunk finds its own best groups, through its
+// index with a growing k (4 * groups, at least 64, doubled up to 16,384) or exactly over its raw
+// vectors when it has no index, a FLAT one, or an index that cannot supply enough distinct
+// groups. Groups short of group_size hits are then completed by a search restricted to their
+// own rows; a chunk knows how many allowed rows each group has, so it knows when a group is
+// complete. The merge keeps the best groups over all chunks. A chunk's best `groups` groups
+// always contain every group of the global answer whose best hit lies in that chunk, so with
+// group_size 1 the merge is exact; with a larger group_size a second pass asks each chunk for
+// the chosen groups it did not report. Without an index (or with FLAT) the result is therefore
+// exactly the brute-force grouping.
 //
 // Thread safety: the functions keep no state; inputs are read-only for the call.
 #pragma once

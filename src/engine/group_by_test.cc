@@ -177,10 +177,19 @@ class GroupByTest : public ::testing::Test {
   void ExpectExact(const SearchRequest& req, Keep keep) {
     auto result = engine_->Search(req);
     ASSERT_TRUE(result.ok()) << result.status().ToString();
-    const bool by_tag = req.group_by_field == "tag";
-    const bool by_id = req.group_by_field == "id";
+    const std::string& field = req.group_by_field;
     auto group_of = [&](const Row& r) {
-      return by_tag ? r.tag : std::to_string(by_id ? r.id : r.category);
+      return field == "tag"    ? r.tag
+             : field == "flag" ? std::to_string(r.flag)
+             : field == "id"   ? std::to_string(r.id)
+                               : std::to_string(r.category);
+    };
+    // The value the result carries beside each hit, in the same spelling.
+    auto value_at = [&](size_t i) {
+      const Column& values = result->group_by_values;
+      return field == "tag"    ? values.values<std::string>()[i]
+             : field == "flag" ? std::to_string(values.values<uint8_t>()[i])
+                               : std::to_string(values.values<int64_t>()[i]);
     };
     auto live = [&](const Row& r) { return !deleted_.count(r.id) && keep(r); };
     const auto& ids = result->ids.values<int64_t>();
@@ -193,14 +202,8 @@ class GroupByTest : public ::testing::Test {
           BruteForce(rows_, Query(q), live, group_of, req.limit, req.offset, req.group_size);
       std::vector<int64_t> got(ids.begin() + at, ids.begin() + at + result->topks[q]);
       EXPECT_EQ(got, expected);
-      for (size_t i = at; i < at + result->topks[q]; ++i) {
-        const Row& row = rows_[ids[i]];
-        if (by_tag) {
-          EXPECT_EQ(result->group_by_values.values<std::string>()[i], row.tag);
-        } else {
-          EXPECT_EQ(result->group_by_values.values<int64_t>()[i], by_id ? row.id : row.category);
-        }
-      }
+      for (size_t i = at; i < at + result->topks[q]; ++i)
+        EXPECT_EQ(value_at(i), group_of(rows_[ids[i]]));
       at += result->topks[q];
     }
   }
@@ -227,6 +230,9 @@ TEST_F(GroupByTest, ExactWithoutIndexMatchesBruteForce) {
   filtered.filter = "id >= 150 and flag == true";
   ExpectExact(filtered, [](const Row& r) { return r.id >= 150 && r.flag; });
   ExpectExact(Request("id", 7, 1), kAll);  // grouping by the primary key: plain top-k
+  // Two groups, one of them crowding the top: the other is far down the ranking.
+  ExpectExact(Request("flag", 2, 5), kAll);
+  ExpectExact(Request("flag", 3, 2), kAll);
 }
 
 TEST_F(GroupByTest, FlatIndexIsExactAndHnswGivesDistinctGroups) {
