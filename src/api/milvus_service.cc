@@ -327,6 +327,9 @@ grpc::Status MilvusService::Search(ServerContext*, const mpb::SearchRequest* req
   for (const Column& column : result->fields.columns)
     ColumnToFieldData(column, *meta->schema.FindField(column.field_id()), data->add_fields_data());
   for (const auto& name : result->output_fields) data->add_output_fields(name);
+  if (!result->group_by_field.empty())
+    ColumnToFieldData(result->group_by_values, *meta->schema.FindField(result->group_by_field),
+                      data->mutable_group_by_field_value());
   return Reply(Status::Ok(), response->mutable_status(), "Search");
 }
 

@@ -126,8 +126,14 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
       ASSIGN_OR_RETURN(out.round_decimal, ParseInt(k, v));
     } else if (k == "params" || k == "search_param") {
       ASSIGN_OR_RETURN(out.search_params, ParseJsonObject(k, v));
-    } else if (k == "group_by_field" && !v.empty()) {
-      return InvalidArgument("group_by_field is not supported yet");
+    } else if (k == "group_by_field") {
+      out.group_by_field = v;
+    } else if (k == "group_size") {
+      ASSIGN_OR_RETURN(out.group_size, ParseInt(k, v));
+    } else if (k == "strict_group_size") {
+      // Go's strconv.ParseBool spellings, as Milvus reads them; anything else means false.
+      out.strict_group_size =
+          v == "true" || v == "True" || v == "TRUE" || v == "t" || v == "T" || v == "1";
     } else if (k == "radius" || k == "range_filter") {
       // Numbers stay numbers; other text stays a string, which the engine then rejects.
       auto parsed = nlohmann::json::parse(v, nullptr, /*allow_exceptions=*/false);

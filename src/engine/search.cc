@@ -1,5 +1,6 @@
-// Engine::Search: top-k (or range search, with radius in the search params) over every chunk of
-// a snapshot in parallel, through a chunk's index when it has one, then a merge.
+// Engine::Search: top-k (or range search, with radius in the search params, or grouping search,
+// with group_by_field) over every chunk of a snapshot in parallel, through a chunk's index when
+// it has one, then a merge.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include "common/bitset.h"
 #include "engine/collection.h"
 #include "engine/engine.h"
+#include "engine/group_by.h"
 #include "engine/read_common.h"
 #include "index/flat_search.h"
 #include "index/metric.h"
@@ -19,12 +21,6 @@ namespace strata {
 namespace {
 
 inline constexpr int64_t kMaxTopK = 16384;
-
-struct Candidate {
-  float score;
-  int64_t chunk;
-  int64_t row;
-};
 
 Result<const FieldSchema*> ResolveAnnsField(const CollectionSchema& schema,
                                             const std::string& name) {
@@ -115,6 +111,16 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   if ((binary ? req.binary_queries.size() : req.float_queries.size()) != expected)
     return InvalidArgument(
         fmt::format("query vectors do not match field '{}' of dim {}", field->name, field->dim));
+  const FieldSchema* group_field = nullptr;
+  if (!req.group_by_field.empty()) {
+    if (range.has_value())
+      return InvalidArgument("Not allowed to do range-search when doing search-group-by");
+    ASSIGN_OR_RETURN(group_field, ResolveGroupByField(schema, req.group_by_field));
+    if (req.group_size < 1 || req.group_size > kMaxGroupSize)
+      return InvalidArgument(fmt::format("group_size should be in range [1, {}], but got {}",
+                                         kMaxGroupSize, req.group_size));
+  }
+
   ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, req.output_fields));
   ASSIGN_OR_RETURN(auto plan, ParseOptionalFilter(req.filter, schema, req.filter_values));
   ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
@@ -126,89 +132,122 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   int64_t index_id = -1;
   for (const auto& index : meta.indexes)
     if (index.field_id == field->field_id) index_id = index.index_id;
-  std::vector<std::vector<TopK>> per_chunk(snapshot.size());
+  auto index_of = [&](const SnapshotChunk& sc) -> const VectorIndex* {
+    auto built = sc.indexes.find(index_id);
+    return built != sc.indexes.end() ? built->second.get() : nullptr;
+  };
+  const void* queries = binary ? static_cast<const void*>(req.binary_queries.data())
+                               : static_cast<const void*>(req.float_queries.data());
+  std::vector<Bitset> allowed(snapshot.size());
   std::vector<Status> errors(snapshot.size());
-  // Chunks in parallel; a lone chunk parallelises inside the kernel instead.
-  ThreadPool* inner_pool = snapshot.size() == 1 ? &pool_ : nullptr;
   pool_.ParallelFor(snapshot.size(), [&](size_t i) {
-    const Chunk& chunk = *snapshot[i].chunk;
     auto mask = FilterChunk(plan.get(), snapshot[i], schema.PrimaryField().field_id);
     if (!mask.ok()) {
       errors[i] = mask.status();
       return;
     }
-    Bitset allowed(chunk.num_rows());
-    for (int64_t r = 0; r < chunk.num_rows(); ++r)
-      if ((*mask)[r]) allowed.Set(r);
-    const Column& vectors = *chunk.rows.FindColumn(field->field_id);
-    auto built = snapshot[i].indexes.find(index_id);
-    if (range.has_value()) {
-      errors[i] =
-          RangeSearchChunk(req, *range, metric, field->dim, k,
-                           built != snapshot[i].indexes.end() ? built->second.get() : nullptr,
-                           vectors, chunk.num_rows(), &allowed, inner_pool, &per_chunk[i]);
-      return;
-    }
-    if (built != snapshot[i].indexes.end()) {
-      const void* queries = binary ? static_cast<const void*>(req.binary_queries.data())
-                                   : static_cast<const void*>(req.float_queries.data());
-      errors[i] = built->second->Search(queries, req.nq, k, req.search_params, &allowed, inner_pool,
-                                        &per_chunk[i]);
-      return;
-    }
-    errors[i] = binary ? SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(),
-                                          field->dim, req.binary_queries.data(), req.nq, metric, k,
-                                          &allowed, inner_pool, &per_chunk[i])
-                       : SearchFloatFlat(vectors.values<float>().data(), chunk.num_rows(),
-                                         field->dim, req.float_queries.data(), req.nq, metric, k,
-                                         &allowed, inner_pool, &per_chunk[i]);
+    allowed[i] = Bitset(mask->size());
+    for (size_t r = 0; r < mask->size(); ++r)
+      if ((*mask)[r]) allowed[i].Set(r);
   });
   for (const auto& st : errors) RETURN_IF_ERROR(st);
 
   const FieldSchema& pk = schema.PrimaryField();
   const bool higher_better = HigherIsCloser(metric);
-  auto pk_less = [&](const Candidate& a, const Candidate& b) {
+  auto pk_less = [&](const ScoredRow& a, const ScoredRow& b) {
     const Column& ca = *snapshot[a.chunk].chunk->rows.FindColumn(pk.field_id);
     const Column& cb = *snapshot[b.chunk].chunk->rows.FindColumn(pk.field_id);
     if (pk.type == DataType::kInt64)
       return ca.values<int64_t>()[a.row] < cb.values<int64_t>()[b.row];
     return ca.values<std::string>()[a.row] < cb.values<std::string>()[b.row];
   };
-  auto better = [&](const Candidate& a, const Candidate& b) {
+  auto better = [&](const ScoredRow& a, const ScoredRow& b) {
     if (a.score != b.score) return higher_better ? a.score > b.score : a.score < b.score;
     return pk_less(a, b);
   };
+
+  // The hits of each query, in result order.
+  std::vector<std::vector<ScoredRow>> per_query(req.nq);
+  if (group_field != nullptr) {
+    std::vector<GroupedChunk> chunks(snapshot.size());
+    for (size_t i = 0; i < snapshot.size(); ++i)
+      chunks[i] = {snapshot[i].chunk.get(), index_of(snapshot[i]), std::move(allowed[i])};
+    GroupedSearchSpec spec;
+    spec.vector_field = field;
+    spec.group_field = group_field;
+    spec.metric = metric;
+    spec.nq = req.nq;
+    spec.queries = queries;
+    spec.search_params = &req.search_params;
+    spec.offset = req.offset;
+    spec.limit = req.limit;
+    spec.group_size = req.group_size;
+    spec.better = better;
+    RETURN_IF_ERROR(GroupedSearch(spec, chunks, &pool_, &per_query));
+  } else {
+    std::vector<std::vector<TopK>> per_chunk(snapshot.size());
+    // Chunks in parallel; a lone chunk parallelises inside the kernel instead.
+    ThreadPool* inner_pool = snapshot.size() == 1 ? &pool_ : nullptr;
+    pool_.ParallelFor(snapshot.size(), [&](size_t i) {
+      const Chunk& chunk = *snapshot[i].chunk;
+      const Column& vectors = *chunk.rows.FindColumn(field->field_id);
+      const VectorIndex* index = index_of(snapshot[i]);
+      if (range.has_value()) {
+        errors[i] = RangeSearchChunk(req, *range, metric, field->dim, k, index, vectors,
+                                     chunk.num_rows(), &allowed[i], inner_pool, &per_chunk[i]);
+      } else if (index != nullptr) {
+        errors[i] = index->Search(queries, req.nq, k, req.search_params, &allowed[i], inner_pool,
+                                  &per_chunk[i]);
+      } else if (binary) {
+        errors[i] = SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(), field->dim,
+                                     req.binary_queries.data(), req.nq, metric, k, &allowed[i],
+                                     inner_pool, &per_chunk[i]);
+      } else {
+        errors[i] = SearchFloatFlat(vectors.values<float>().data(), chunk.num_rows(), field->dim,
+                                    req.float_queries.data(), req.nq, metric, k, &allowed[i],
+                                    inner_pool, &per_chunk[i]);
+      }
+    });
+    for (const auto& st : errors) RETURN_IF_ERROR(st);
+    for (int64_t q = 0; q < req.nq; ++q) {
+      std::vector<ScoredRow> candidates;
+      for (size_t c = 0; c < per_chunk.size(); ++c) {
+        const TopK& top = per_chunk[c][q];
+        for (size_t j = 0; j < top.ids.size(); ++j)
+          if (top.ids[j] >= 0)
+            candidates.push_back({top.scores[j], static_cast<int64_t>(c), top.ids[j]});
+      }
+      std::sort(candidates.begin(), candidates.end(), better);
+      int64_t begin = std::min<int64_t>(req.offset, candidates.size());
+      int64_t end = std::min<int64_t>(k, candidates.size());
+      per_query[q].assign(candidates.begin() + begin, candidates.begin() + end);
+    }
+  }
 
   SearchResult result;
   result.nq = req.nq;
   result.top_k = req.limit;
   result.primary_field_name = pk.name;
   std::vector<RowRef> hits;
-  for (int64_t q = 0; q < req.nq; ++q) {
-    std::vector<Candidate> candidates;
-    for (size_t c = 0; c < per_chunk.size(); ++c) {
-      const TopK& top = per_chunk[c][q];
-      for (size_t j = 0; j < top.ids.size(); ++j)
-        if (top.ids[j] >= 0)
-          candidates.push_back({top.scores[j], static_cast<int64_t>(c), top.ids[j]});
-    }
-    std::sort(candidates.begin(), candidates.end(), better);
-    int64_t begin = std::min<int64_t>(req.offset, candidates.size());
-    int64_t end = std::min<int64_t>(k, candidates.size());
-    result.topks.push_back(end - begin);
-    for (int64_t j = begin; j < end; ++j) {
-      float score = candidates[j].score;
+  for (const auto& rows : per_query) {
+    result.topks.push_back(static_cast<int64_t>(rows.size()));
+    for (const ScoredRow& hit : rows) {
+      float score = hit.score;
       if (req.round_decimal >= 0) {
         double scale = std::pow(10.0, static_cast<double>(req.round_decimal));
         score = static_cast<float>(std::round(score * scale) / scale);
       }
       result.scores.push_back(score);
-      hits.push_back({snapshot[candidates[j].chunk].chunk.get(), candidates[j].row});
+      hits.push_back({snapshot[hit.chunk].chunk.get(), hit.row});
     }
   }
   result.ids = GatherColumn(pk, hits);
   result.fields = GatherOutputs(outputs, hits);
   result.output_fields = outputs.names;
+  if (group_field != nullptr) {
+    result.group_by_field = group_field->name;
+    result.group_by_values = GatherColumn(*group_field, hits);
+  }
   return result;
 }
 

@@ -39,6 +39,12 @@ struct SearchRequest {
   int64_t round_decimal = -1;
   std::vector<std::string> output_fields;  // may contain "*"
   nlohmann::json search_params;            // {"nprobe":..,"ef":..,"radius":..}
+  // Grouping search (engine/group_by.h): empty = none. limit and offset then count groups.
+  std::string group_by_field;
+  int64_t group_size = 1;  // hits per group, 1..kMaxGroupSize
+  // Accepted for Milvus compatibility: groups are always filled to group_size when the rows
+  // exist (what Milvus does only with strict_group_size = true).
+  bool strict_group_size = false;
 };
 
 struct SearchResult {
@@ -50,6 +56,9 @@ struct SearchResult {
   std::string primary_field_name;
   RowBatch fields;  // output columns (always including the primary key) for every hit
   std::vector<std::string> output_fields;  // names to report, dynamic keys included
+  // Grouping search only: the group field's name and its value for every hit.
+  std::string group_by_field;
+  Column group_by_values;
 };
 
 struct QueryRequest {
