@@ -41,6 +41,12 @@ const ok = (res, what) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// CPU seconds (user + system) a process has used, from /proc (Linux clock ticks of 1/100 s).
+function processCpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function main() {
   const a = parseArgs(process.argv);
   const base = readVecs(a.base, Number(a['limit-base']), Float32Array);
@@ -106,6 +112,9 @@ async function main() {
   let next = 0;
   let done = 0;
   const deadline = Date.now() + Number(a.seconds) * 1000;
+  const serverPid = a['server-pid'] ? Number(a['server-pid']) : 0;
+  const serverCpu0 = serverPid ? processCpuSeconds(serverPid) : 0;
+  const clientCpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   await Promise.all(clients.map(async (c) => {
     while (Date.now() < deadline) {
@@ -117,12 +126,18 @@ async function main() {
     }
   }));
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  const clientCpu = process.cpuUsage(clientCpu0);
+  const clientCpuS = (clientCpu.user + clientCpu.system) / 1e6;
+  const serverCpuS = serverPid ? processCpuSeconds(serverPid) - serverCpu0 : null;
   ok(await client.dropCollection({ collection_name: name }), 'drop');
   await Promise.allSettled(clients.map((c) => c.closeConnection()));
   const out = {
     rows: base.rows.length, queries: queries.rows.length, dim: base.dim, index: a.index, build, search,
     batch, clients: clients.length, insert_s: insertS, index_build_s: indexS, recall_at_10: recall,
     queries_timed: done, seconds: elapsed, qps: done / elapsed,
+    // CPU per query on each side: robust on a shared machine, and it shows which side limits.
+    client_cpu_ms_per_query: (1000 * clientCpuS) / done,
+    server_cpu_ms_per_query: serverCpuS === null ? null : (1000 * serverCpuS) / done,
   };
   console.log(JSON.stringify(out));
 }
