@@ -5,6 +5,7 @@
 // Usage: see bench/ann_server/README.md.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { ownCpuSeconds, processCpuSeconds } from '../lib/cpu.mjs';
 
 // The SDK is installed once, for the tests.
 const require = createRequire(new URL('../../tests/package.json', import.meta.url));
@@ -40,12 +41,6 @@ const ok = (res, what) => {
   return res;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// CPU seconds (user + system) a process has used, from /proc (Linux clock ticks of 1/100 s).
-function processCpuSeconds(pid) {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 async function main() {
   const a = parseArgs(process.argv);
@@ -114,7 +109,7 @@ async function main() {
   const deadline = Date.now() + Number(a.seconds) * 1000;
   const serverPid = a['server-pid'] ? Number(a['server-pid']) : 0;
   const serverCpu0 = serverPid ? processCpuSeconds(serverPid) : 0;
-  const clientCpu0 = process.cpuUsage();
+  const clientCpu0 = ownCpuSeconds();
   const start = process.hrtime.bigint();
   await Promise.all(clients.map(async (c) => {
     while (Date.now() < deadline) {
@@ -126,8 +121,7 @@ async function main() {
     }
   }));
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  const clientCpu = process.cpuUsage(clientCpu0);
-  const clientCpuS = (clientCpu.user + clientCpu.system) / 1e6;
+  const clientCpuS = ownCpuSeconds() - clientCpu0;
   const serverCpuS = serverPid ? processCpuSeconds(serverPid) - serverCpu0 : null;
   ok(await client.dropCollection({ collection_name: name }), 'drop');
   await Promise.allSettled(clients.map((c) => c.closeConnection()));

@@ -15,6 +15,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ownCpuSeconds, processCpuSeconds } from '../lib/cpu.mjs';
 
 const require = createRequire(new URL('../../tests/package.json', import.meta.url));
 let sdk;
@@ -27,7 +28,7 @@ try {
 const { MilvusClient, DataType } = sdk;
 
 function parseArgs(argv) {
-  const opts = { seconds: 20, clients: 4, batch: 1000, dim: 128, fsyncSeconds: 3, keep: false, json: false };
+  const opts = { seconds: 20, clients: 4, batch: 1000, dim: 128, fsyncSeconds: 3, keep: false, json: false, serverPid: 0 };
   const num = (v, name) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${v}`);
@@ -50,8 +51,9 @@ function parseArgs(argv) {
       case '--collection': opts.collection = next(); break;
       case '--keep': opts.keep = true; break;
       case '--json': opts.json = true; break;
+      case '--server-pid': opts.serverPid = num(next(), 'server-pid'); break;
       case '-h': case '--help':
-        console.log('usage: node bench/ingest/ingest.mjs --address HOST:PORT [--storage DIR] [--seconds 20] [--clients 4] [--batch 1000] [--dim 128] [--fsync-seconds 3] [--collection NAME] [--keep] [--json]');
+        console.log('usage: node bench/ingest/ingest.mjs --address HOST:PORT [--storage DIR] [--seconds 20] [--clients 4] [--batch 1000] [--dim 128] [--fsync-seconds 3] [--collection NAME] [--keep] [--json] [--server-pid PID]');
         process.exit(0);
         break;
       default: throw new Error(`unknown argument ${a}`);
@@ -176,10 +178,14 @@ async function main() {
     }));
   }
   await Promise.all(ready);
+  const serverCpu0 = opts.serverPid ? processCpuSeconds(opts.serverPid) : 0;
+  const clientCpu0 = ownCpuSeconds();
   const startAt = Date.now();
   const deadline = startAt + opts.seconds * 1000;
   for (const w of workers) w.postMessage({ deadline });
   const results = await Promise.all(done);
+  const serverCpuS = opts.serverPid ? processCpuSeconds(opts.serverPid) - serverCpu0 : null;
+  const clientCpuS = ownCpuSeconds() - clientCpu0;
   const elapsed = (Math.max(...results.map((r) => r.endedAt || deadline)) - startAt) / 1000;
 
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
@@ -197,6 +203,9 @@ async function main() {
       max: Number((latencies[latencies.length - 1] ?? NaN).toFixed(2)),
     },
     errors: errors.length,
+    // CPU per 1,000 rows on each side: independent of what else the machine runs.
+    client_cpu_ms_per_1000_rows: Number(((1e6 * clientCpuS) / rows).toFixed(2)),
+    server_cpu_ms_per_1000_rows: serverCpuS === null ? null : Number(((1e6 * serverCpuS) / rows).toFixed(2)),
   };
   if (report.fsync) report.acks_per_fsync = Number((report.ingest.batches_per_s / report.fsync.per_second).toFixed(3));
 
@@ -210,6 +219,7 @@ async function main() {
     console.log(`ingest: ${opts.clients} clients x ${opts.batch}-row batches of ${opts.dim}-d float vectors, ${i.elapsed_s} s`);
     console.log(`  rows/s        ${i.rows_per_s}  (${i.rows} rows, ${i.batches} batches, ${i.batches_per_s} batches/s)`);
     console.log(`  ack latency   p50 ${i.ack_ms.p50} ms   p99 ${i.ack_ms.p99} ms   max ${i.ack_ms.max} ms`);
+    console.log(`  CPU per 1,000 rows: server ${i.server_cpu_ms_per_1000_rows ?? '-'} ms, Node clients ${i.client_cpu_ms_per_1000_rows} ms`);
     if (report.fsync) {
       console.log(`fsync: ${report.fsync.per_second} fsyncs/s (4 KiB append + fsync, ${opts.fsyncSeconds} s) in ${report.fsync.dir}`);
       console.log(`  acknowledged batches per raw fsync: ${report.acks_per_fsync}`);
