@@ -24,7 +24,7 @@ Result<std::unique_ptr<AnnRunner>> MakeHnswlibRunner() {
 }
 #endif
 #ifndef STRATA_BENCH_HAVE_FAISS
-Result<std::unique_ptr<AnnRunner>> MakeFaissRunner() {
+Result<std::unique_ptr<AnnRunner>> MakeFaissRunner(const std::string&) {
   return NotFound("strata-bench-ann was built without FAISS (apt-get install libfaiss-dev)");
 }
 #endif
@@ -264,9 +264,12 @@ int Run(int argc, char** argv) {
     size_t comma = std::min(peers.find(',', pos), peers.size());
     std::string name = peers.substr(pos, comma - pos);
     pos = comma + 1;
+    if (name == "hnswlib" && opts.Get("index", "HNSW") != "HNSW")
+      return fail(InvalidArgument("peer hnswlib has HNSW only; use --peers faiss for " +
+                                  opts.Get("index", "HNSW")));
     auto peer = name == "hnswlib" ? MakeHnswlibRunner()
                 : name == "faiss"
-                    ? MakeFaissRunner()
+                    ? MakeFaissRunner(opts.Get("index", "HNSW"))
                     : Result<std::unique_ptr<AnnRunner>>(InvalidArgument("unknown peer " + name));
     if (!peer.ok()) return fail(peer.status());
     runners.push_back(std::move(*peer));

@@ -37,11 +37,13 @@ class AnnRunner {
                         int threads, int64_t* ids) = 0;
 };
 
-// Strata's own index of `index_type` ("HNSW"); the one place other index types plug in.
+// Strata's own index of `index_type` (any type BuildVectorIndex knows).
 Result<std::unique_ptr<AnnRunner>> MakeStrataRunner(const std::string& index_type);
 // Peers, when compiled in (see CMakeLists.txt); NotFound when this build lacks the library.
+// hnswlib has HNSW only; FAISS has HNSW, IVF_FLAT and IVF_SQ8 (InvalidArgument at Build for
+// other types).
 Result<std::unique_ptr<AnnRunner>> MakeHnswlibRunner();
-Result<std::unique_ptr<AnnRunner>> MakeFaissRunner();
+Result<std::unique_ptr<AnnRunner>> MakeFaissRunner(const std::string& index_type);
 
 // Unit-length copies of the rows (zero rows stay zero), for peers that do cosine as IP.
 std::vector<float> NormalizedRows(const float* rows, int64_t n, int64_t dim);

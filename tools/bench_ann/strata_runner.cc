@@ -2,18 +2,11 @@
 #include <cmath>
 
 #include "common/thread_pool.h"
-#include "index/hnsw_index.h"
+#include "index/vector_index.h"
 #include "runner.h"
 
 namespace strata::bench {
 namespace {
-
-// The bench's stand-in for BuildVectorIndex: every index type it can measure, by name.
-Result<std::unique_ptr<VectorIndex>> BuildIndex(const IndexSpec& spec, const VectorData& data,
-                                                ThreadPool* pool) {
-  if (spec.index_type == "HNSW") return BuildHnswIndex(spec, data, pool);
-  return InvalidArgument("strata-bench-ann: unsupported index type " + spec.index_type);
-}
 
 class StrataRunner final : public AnnRunner {
  public:
@@ -24,8 +17,8 @@ class StrataRunner final : public AnnRunner {
                int threads) override {
     IndexSpec spec{index_type_, metric, build};
     SetThreads(threads);
-    ASSIGN_OR_RETURN(
-        index_, BuildIndex(spec, {base.values.data(), nullptr, base.n, base.dim}, pool_.get()));
+    ASSIGN_OR_RETURN(index_, BuildVectorIndex(spec, {base.values.data(), nullptr, base.n, base.dim},
+                                              pool_.get()));
     return Status::Ok();
   }
   int64_t IndexBytes() const override { return index_->MemoryBytes(); }
