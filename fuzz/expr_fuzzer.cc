@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "expr/expr.h"
+#include "schema/array_cell.h"
 #include "schema/column.h"
 #include "schema/schema.h"
 
@@ -33,12 +34,20 @@ CollectionSchema MakeSchema() {
               Field(104, "name", DataType::kVarChar),    Field(105, "flag", DataType::kBool),
               Field(106, "small", DataType::kInt8),      Field(107, "meta", DataType::kJson),
               Field(108, "vec", DataType::kFloatVector), Field(109, "opt", DataType::kInt64),
-              Field(110, "$meta", DataType::kJson)};
+              Field(110, "$meta", DataType::kJson),      Field(111, "nums", DataType::kArray),
+              Field(112, "words", DataType::kArray),     Field(113, "reals", DataType::kArray)};
   s.fields[0].is_primary_key = true;
   s.fields[8].dim = 2;
   s.fields[9].nullable = true;     // nulls take the three-valued paths of the evaluator
   s.fields[10].is_dynamic = true;  // unknown names resolve to $meta keys
   s.enable_dynamic_field = true;
+  const DataType elements[] = {DataType::kInt64, DataType::kVarChar, DataType::kFloat};
+  for (int k = 0; k < 3; ++k) {
+    s.fields[11 + k].element_type = elements[k];
+    s.fields[11 + k].max_capacity = 4;
+    s.fields[11 + k].max_length = 8;
+  }
+  s.fields[11].nullable = true;
   return s;
 }
 
@@ -64,7 +73,22 @@ RowBatch MakeBatch() {
   opt.validity() = {0, 1, 0, 1};
   dynamic.values<std::string>() = {"{}", R"({"color": "red", "n": 2})", R"({"a": {"b": [1]}})",
                                    R"({"color": null})"};
-  b.columns = {id, age, score, weight, name, flag, small, meta, vec, opt, dynamic};
+  Column nums(111, DataType::kArray, 0, /*nullable=*/true, DataType::kInt64),
+      words(112, DataType::kArray, 0, false, DataType::kVarChar),
+      reals(113, DataType::kArray, 0, false, DataType::kFloat);
+  nums.values<std::string>() = {"", "", "", ""};
+  words.values<std::string>() = {"", "", "", ""};
+  reals.values<std::string>() = {"", "", "", ""};
+  for (int64_t v : {INT64_MIN, int64_t{0}, int64_t{7}})
+    strata::AppendArrayElement(nums.values<std::string>()[1], v);
+  strata::AppendArrayElement(nums.values<std::string>()[3], int64_t{7});
+  nums.validity() = {0, 1, 1, 1};
+  for (const char* w : {"a", "", "a%b_c"})
+    strata::AppendArrayString(words.values<std::string>()[2], w);
+  strata::AppendArrayString(words.values<std::string>()[3], "alice");
+  for (float v : {0.5f, -1e30f}) strata::AppendArrayElement(reals.values<std::string>()[0], v);
+  b.columns = {id,   age, score, weight,  name, flag,  small,
+               meta, vec, opt,   dynamic, nums, words, reals};
   return b;
 }
 
@@ -87,7 +111,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const CollectionSchema schema = MakeSchema();
   static const RowBatch batch = MakeBatch();
   static const strata::expr::ExprTemplateValues templates = {
-      {"x", 3}, {"s", "alice"}, {"l", nlohmann::json::array({1, "a", 2.5})}, {"b", true}};
+      {"x", 3},
+      {"s", "alice"},
+      {"l", nlohmann::json::array({1, "a", 2.5})},
+      {"b", true},
+      {"n", nlohmann::json::array({7, 0})}};
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto plan = strata::expr::ParseFilter(text, schema, &templates);
   if (!plan.ok()) {

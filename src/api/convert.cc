@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "api/convert_array.h"
+
 namespace strata::api {
 namespace {
 
@@ -159,6 +161,7 @@ Result<Column> ValuesFromFieldData(const FieldSchema& field, const pb::FieldData
   }
   if (!fd.has_scalars()) return TypeMismatch(field, "vector data");
   const pb::ScalarField& s = fd.scalars();
+  if (field.type == DataType::kArray) return ArrayColumnFromScalars(field, s);
   switch (field.type) {
     case DataType::kBool:
       if (!s.has_bool_data()) return TypeMismatch(field, ScalarKind(s));
@@ -232,6 +235,7 @@ Result<CollectionSchema> SchemaFromProto(const pb::CollectionSchema& proto) {
     field.is_dynamic = f.is_dynamic();
     field.is_partition_key = f.is_partition_key();
     field.nullable = f.nullable();
+    field.element_type = static_cast<DataType>(f.element_type());
     ASSIGN_OR_RETURN(field.default_value, DefaultFromProto(f));
     field.type_params = FromPairs(f.type_params());
     field.index_params = FromPairs(f.index_params());
@@ -256,6 +260,7 @@ void SchemaToProto(const CollectionSchema& schema, pb::CollectionSchema* out) {
     p->set_autoid(f.auto_id);
     p->set_is_partition_key(f.is_partition_key);
     p->set_nullable(f.nullable);
+    if (f.type == DataType::kArray) p->set_element_type(static_cast<pb::DataType>(f.element_type));
     if (!f.default_value.is_null()) DefaultToProto(f, p->mutable_default_value());
     KeyValues params = f.type_params;
     // Report the effective dim / max_length even when the client sent them some other way.
@@ -265,7 +270,9 @@ void SchemaToProto(const CollectionSchema& schema, pb::CollectionSchema* out) {
       params.emplace_back(key, std::to_string(value));
     };
     if (IsVectorType(f.type)) ensure("dim", f.dim);
-    if (f.type == DataType::kVarChar) ensure("max_length", f.max_length);
+    if (f.type == DataType::kVarChar || f.element_type == DataType::kVarChar)
+      ensure("max_length", f.max_length);
+    if (f.type == DataType::kArray) ensure("max_capacity", f.max_capacity);
     ToPairs(params, p->mutable_type_params());
     ToPairs(f.index_params, p->mutable_index_params());
   }
@@ -364,6 +371,9 @@ void ColumnToFieldData(const Column& column, const FieldSchema& field, pb::Field
       for (const auto& v : column.values<std::string>()) dst->Add(std::string(v));
       break;
     }
+    case DataType::kArray:
+      ArrayColumnToScalars(column, field, s);
+      break;
     default:
       break;
   }

@@ -90,7 +90,7 @@ Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const SnapshotC
 }
 
 Column GatherColumn(const FieldSchema& field, const std::vector<RowRef>& rows) {
-  Column out(field.field_id, field.type, field.dim, field.nullable);
+  Column out = ColumnForField(field);
   out.Reserve(static_cast<int64_t>(rows.size()));
   for (const auto& ref : rows) out.AppendRow(*ref.chunk->rows.FindColumn(field.field_id), ref.row);
   return out;

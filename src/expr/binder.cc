@@ -6,6 +6,7 @@
 #include <limits>
 #include <utility>
 
+#include "expr/array_ops.h"
 #include "expr/scalar.h"
 
 namespace strata::expr {
@@ -31,6 +32,8 @@ const char* TypeName(ValueType t) {
       return "string";
     case ValueType::kJson:
       return "JSON";
+    case ValueType::kArray:
+      return "array";
   }
   return "unknown";
 }
@@ -63,6 +66,8 @@ std::string PathText(const FieldRef& ref) {
 std::string Describe(const Operand& o) {
   if (const auto* lit = std::get_if<Literal>(&o.node)) return DescribeLiteral(*lit);
   if (const auto* ref = std::get_if<FieldRef>(&o.node)) {
+    if (!ref->path.empty() && ref->type == DataType::kArray)
+      return fmt::format("array element {} ({})", PathText(*ref), DataTypeName(ref->element_type));
     if (!ref->path.empty()) return fmt::format("JSON path {}", PathText(*ref));
     return fmt::format("field '{}' ({})", ref->name, DataTypeName(ref->type));
   }
@@ -88,6 +93,8 @@ Result<ValueType> ValueTypeOf(DataType type) {
       return ValueType::kString;
     case DataType::kJson:
       return ValueType::kJson;
+    case DataType::kArray:
+      return ValueType::kArray;
     default:
       return InvalidArgument("unsupported type");
   }
@@ -100,68 +107,6 @@ json LiteralToJson(const Literal& lit) {
 PredPtr MakePred(auto node) { return std::make_shared<const Pred>(Pred{std::move(node)}); }
 OperandPtr MakeOperand(ValueType type, auto node) {
   return std::make_shared<const Operand>(Operand{type, std::move(node)});
-}
-
-Result<Literal> FoldArith(ArithOp op, const Literal& a, const Literal& b, size_t pos) {
-  const auto* x = std::get_if<int64_t>(&a);
-  const auto* y = std::get_if<int64_t>(&b);
-  if (x != nullptr && y != nullptr && op != ArithOp::kPow) {
-    int64_t r = 0;
-    bool overflow = false;
-    switch (op) {
-      case ArithOp::kAdd:
-        overflow = __builtin_add_overflow(*x, *y, &r);
-        break;
-      case ArithOp::kSub:
-        overflow = __builtin_sub_overflow(*x, *y, &r);
-        break;
-      case ArithOp::kMul:
-        overflow = __builtin_mul_overflow(*x, *y, &r);
-        break;
-      case ArithOp::kDiv:
-      case ArithOp::kMod:
-        if (*y == 0) return ErrorAt(pos, "division by zero in constant expression");
-        if (*y == -1) {
-          overflow = op == ArithOp::kDiv && *x == std::numeric_limits<int64_t>::min();
-          r = op == ArithOp::kDiv && !overflow ? -*x : 0;
-        } else {
-          r = op == ArithOp::kDiv ? *x / *y : *x % *y;
-        }
-        break;
-      case ArithOp::kPow:
-        break;
-    }
-    if (overflow) return ErrorAt(pos, "integer overflow in constant expression");
-    return Literal(r);
-  }
-  auto as_double = [](const Literal& l) {
-    return l.index() == 1 ? static_cast<double>(std::get<int64_t>(l)) : std::get<double>(l);
-  };
-  double u = as_double(a), v = as_double(b), r = 0;
-  switch (op) {
-    case ArithOp::kAdd:
-      r = u + v;
-      break;
-    case ArithOp::kSub:
-      r = u - v;
-      break;
-    case ArithOp::kMul:
-      r = u * v;
-      break;
-    case ArithOp::kDiv:
-      if (v == 0) return ErrorAt(pos, "division by zero in constant expression");
-      r = u / v;
-      break;
-    case ArithOp::kMod:
-      if (v == 0) return ErrorAt(pos, "division by zero in constant expression");
-      r = std::fmod(u, v);
-      break;
-    case ArithOp::kPow:
-      r = std::pow(u, v);
-      break;
-  }
-  if (!std::isfinite(r)) return ErrorAt(pos, "constant expression is not a finite number");
-  return Literal(r);
 }
 
 ArithOp ArithOpOf(TokenKind k) {
@@ -227,6 +172,13 @@ class Binder {
         return MakePred(NotNode{std::move(child)});
       }
       case AstKind::kCompare: {
+        for (int side : {0, 1}) {
+          const Ast& other = *ast.children[1 - side];
+          if (!IsList(*ast.children[side]) || IsList(other)) continue;
+          ASSIGN_OR_RETURN(OperandPtr value, Value(other));
+          if (value->type == ValueType::kArray)
+            return ArrayEquality(ast, *ast.children[side], std::move(value));
+        }
         ASSIGN_OR_RETURN(OperandPtr lhs, Value(*ast.children[0]));
         ASSIGN_OR_RETURN(OperandPtr rhs, Value(*ast.children[1]));
         return Compare(CmpOpOf(ast.op), std::move(lhs), std::move(rhs), ast.pos);
@@ -247,13 +199,13 @@ class Binder {
         ASSIGN_OR_RETURN(FieldRef ref, Field(*ast.children[0]));
         if (!ref.path.empty())
           return ErrorAt(ast.pos,
-                         "'is null' on a JSON path or dynamic key is not supported yet; use "
-                         "exists");
+                         "'is null' on a JSON path, dynamic key or array element is not "
+                         "supported yet; use exists on JSON");
         return MakePred(IsNullNode{std::move(ref), ast.negated});
       }
       case AstKind::kExists: {
         ASSIGN_OR_RETURN(FieldRef ref, Field(*ast.children[0]));
-        if (ref.path.empty())
+        if (ref.path.empty() || ref.type != DataType::kJson)
           return ErrorAt(ast.pos,
                          fmt::format("exists needs a JSON path such as {}[\"key\"]", ref.name));
         return MakePred(ExistsNode{std::move(ref)});
@@ -301,6 +253,8 @@ class Binder {
       case AstKind::kIndex: {
         ASSIGN_OR_RETURN(FieldRef ref, Field(ast));
         ASSIGN_OR_RETURN(ValueType type, ValueTypeOf(ref.type));
+        if (type == ValueType::kArray && !ref.path.empty())
+          type = ArrayElementValueType(ref.element_type);
         return MakeOperand(type, std::move(ref));
       }
       case AstKind::kUnary: {
@@ -334,7 +288,9 @@ class Binder {
         return MakeOperand(ValueType::kInt, ArrayLengthNode{std::move(ref)});
       }
       case AstKind::kList:
-        return ErrorAt(ast.pos, "a list is only valid after 'in' or in json_contains functions");
+        return ErrorAt(ast.pos,
+                       "a list is only valid after 'in', in json_contains and array_contains "
+                       "functions, or compared with an Array field");
       default:
         return ErrorAt(ast.pos, "expected a value, found a boolean expression");
     }
@@ -401,28 +357,54 @@ class Binder {
       return ErrorAt(base->pos, fmt::format("field '{}' is a {} field; vector fields cannot be "
                                             "used in filter expressions",
                                             field->name, DataTypeName(field->type)));
-    if (field->type == DataType::kArray)
-      return ErrorAt(base->pos,
-                     fmt::format("array fields are not supported yet (field '{}')", field->name));
+    if (field->type == DataType::kArray &&
+        (path.size() > 1 || (path.size() == 1 && !std::holds_alternative<int64_t>(path[0]))))
+      return ErrorAt(base->pos, fmt::format("array field '{}' takes one integer index, as in "
+                                            "{}[0]",
+                                            field->name, field->name));
     if (!ValueTypeOf(field->type).ok())
       return ErrorAt(base->pos, fmt::format("field '{}' has type {}, which filters cannot read",
                                             field->name, DataTypeName(field->type)));
-    if (!path.empty() && field->type != DataType::kJson)
-      return ErrorAt(base->pos, fmt::format("field '{}' is {}; only JSON fields can be indexed "
-                                            "with [...]",
+    if (!path.empty() && field->type != DataType::kJson && field->type != DataType::kArray)
+      return ErrorAt(base->pos, fmt::format("field '{}' is {}; only JSON and Array fields can be "
+                                            "indexed with [...]",
                                             field->name, DataTypeName(field->type)));
     std::reverse(path.begin(), path.end());
-    return FieldRef{field->field_id, field->name, field->type, std::move(path)};
+    return FieldRef{field->field_id, field->name, field->type, std::move(path),
+                    field->element_type};
   }
 
   // The first argument of json_contains*, array_contains* and array_length: a JSON field or
-  // path (Array fields would go here once the schema layer has them).
+  // path, or a whole Array field.
   Result<FieldRef> Container(const Ast& ast, std::string_view function) {
     ASSIGN_OR_RETURN(FieldRef ref, Field(ast));
-    if (ref.type != DataType::kJson)
-      return ErrorAt(ast.pos, fmt::format("{} needs a JSON field, but field '{}' is {}", function,
-                                          ref.name, DataTypeName(ref.type)));
+    bool whole_array = ref.type == DataType::kArray && ref.path.empty();
+    if (ref.type != DataType::kJson && !whole_array)
+      return ErrorAt(
+          ast.pos,
+          fmt::format("{} needs an Array or JSON field, but {} is {}", function, PathText(ref),
+                      ref.type == DataType::kArray ? "an array element"
+                                                   : std::string(DataTypeName(ref.type))));
     return ref;
+  }
+
+  static bool IsList(const Ast& ast) {
+    return ast.kind == AstKind::kList || ast.kind == AstKind::kTemplate;
+  }
+
+  // `a == [..]`, `[..] != a`: the whole Array field `array` against a constant list on the
+  // other side (`list_ast`); a template that is not a list is compared as a value.
+  Result<PredPtr> ArrayEquality(const Ast& ast, const Ast& list_ast, OperandPtr array) {
+    const FieldRef& ref = std::get<FieldRef>(array->node);
+    ASSIGN_OR_RETURN(json list, Const(list_ast));
+    if (!list.is_array()) {
+      ASSIGN_OR_RETURN(OperandPtr value, Value(list_ast));
+      return Compare(CmpOpOf(ast.op), std::move(array), std::move(value), ast.pos);
+    }
+    if (ast.op != TokenKind::kEq && ast.op != TokenKind::kNe)
+      return ErrorAt(ast.pos, fmt::format("arrays support only == and != (field '{}')", ref.name));
+    ASSIGN_OR_RETURN(std::string cell, EncodeArrayList(ref, list, list_ast.pos));
+    return MakePred(ArrayEqualNode{ref, std::move(cell), ast.op == TokenKind::kNe});
   }
 
   // A constant: literal, folded arithmetic, list of constants or template value.
@@ -467,6 +449,10 @@ class Binder {
 
   Result<PredPtr> Compare(CmpOp op, OperandPtr lhs, OperandPtr rhs, size_t pos) {
     ValueType a = lhs->type, b = rhs->type;
+    if (a == ValueType::kArray || b == ValueType::kArray)
+      return ErrorAt(pos, fmt::format("cannot compare {} with {}; compare an element (a[0]) or "
+                                      "the whole array with a list (a == [1, 2])",
+                                      Describe(*lhs), Describe(*rhs)));
     bool ok = a == ValueType::kJson || b == ValueType::kJson || (IsNumeric(a) && IsNumeric(b)) ||
               (a == b);
     if (!ok)
@@ -484,6 +470,10 @@ class Binder {
 
   Result<PredPtr> In(const Ast& ast) {
     ASSIGN_OR_RETURN(OperandPtr value, Value(*ast.children[0]));
+    if (value->type == ValueType::kArray)
+      return ErrorAt(ast.pos, fmt::format("'in' needs a value, found {}; use array_contains_any "
+                                          "for arrays",
+                                          Describe(*value)));
     const Ast& list_ast = *ast.children[1];
     if (list_ast.kind != AstKind::kList && list_ast.kind != AstKind::kTemplate)
       return ErrorAt(list_ast.pos, "expected a list such as [1, 2] after 'in'");
@@ -552,6 +542,9 @@ class Binder {
                        fmt::format("{} needs a list as its second argument", ast.text));
       node.values.assign(value.begin(), value.end());
     }
+    if (node.ref.type == DataType::kArray)
+      for (const json& v : node.values)
+        RETURN_IF_ERROR(CheckArrayValue(node.ref, v, ast.text, ast.children[1]->pos));
     return MakePred(std::move(node));
   }
 

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 
+#include "expr/array_ops.h"
 #include "expr/plan.h"
 #include "expr/scalar.h"
 
@@ -41,51 +42,22 @@ struct NumVec {
   bool Valid(size_t r) const { return valid.empty() || valid[r] != 0; }
 };
 
-// The constants of an `in` list, split by type and sorted for binary search.
-class LiteralSet {
- public:
-  explicit LiteralSet(const std::vector<Literal>& list) {
-    for (const Literal& lit : list) {
-      Scalar s = ScalarOf(lit);
-      if (const auto* b = std::get_if<bool>(&s)) (*b ? has_true_ : has_false_) = true;
-      if (const auto* v = std::get_if<int64_t>(&s)) ints_.push_back(*v);
-      if (const auto* v = std::get_if<double>(&s)) doubles_.push_back(*v);
-      if (const auto* v = std::get_if<std::string_view>(&s)) strings_.push_back(*v);
-    }
-    std::sort(ints_.begin(), ints_.end());
-    std::sort(doubles_.begin(), doubles_.end());
-    std::sort(strings_.begin(), strings_.end());
+// Numbers from per-row scalars of one static numeric type (array elements); monostate rows
+// are invalid.
+NumVec NumOf(const std::vector<Scalar>& values, bool is_int) {
+  NumVec out;
+  out.is_int = is_int;
+  (is_int ? out.i.resize(values.size()) : out.d.resize(values.size()));
+  out.valid.assign(values.size(), 0);
+  for (size_t r = 0; r < values.size(); ++r) {
+    if (const auto* i = std::get_if<int64_t>(&values[r]); i != nullptr && is_int) out.i[r] = *i;
+    if (const auto* d = std::get_if<double>(&values[r]); d != nullptr && !is_int) out.d[r] = *d;
+    out.valid[r] = !std::holds_alternative<std::monostate>(values[r]);
   }
+  return out;
+}
 
-  bool ContainsInt(int64_t v) const {
-    return std::binary_search(ints_.begin(), ints_.end(), v) ||
-           (!doubles_.empty() &&
-            std::binary_search(doubles_.begin(), doubles_.end(), static_cast<double>(v)));
-  }
-  bool ContainsDouble(double v) const {
-    if (std::binary_search(doubles_.begin(), doubles_.end(), v)) return true;
-    // 2^63 is exactly representable; integral doubles in [-2^63, 2^63) convert safely.
-    constexpr double kLimit = 9223372036854775808.0;
-    return !ints_.empty() && std::trunc(v) == v && v >= -kLimit && v < kLimit &&
-           std::binary_search(ints_.begin(), ints_.end(), static_cast<int64_t>(v));
-  }
-  bool ContainsString(std::string_view v) const {
-    return std::binary_search(strings_.begin(), strings_.end(), v);
-  }
-  bool Contains(const Scalar& s) const {
-    if (const auto* b = std::get_if<bool>(&s)) return *b ? has_true_ : has_false_;
-    if (const auto* v = std::get_if<int64_t>(&s)) return ContainsInt(*v);
-    if (const auto* v = std::get_if<double>(&s)) return ContainsDouble(*v);
-    if (const auto* v = std::get_if<std::string_view>(&s)) return ContainsString(*v);
-    return false;
-  }
-
- private:
-  bool has_true_ = false, has_false_ = false;
-  std::vector<int64_t> ints_;
-  std::vector<double> doubles_;
-  std::vector<std::string_view> strings_;
-};
+int64_t IndexOf(const FieldRef& ref) { return std::get<int64_t>(ref.path.front()); }
 
 template <typename T, typename U>
 Bits CompareLoop(const std::vector<T>& values, U c, CmpOp op) {
@@ -243,7 +215,9 @@ class Evaluator {
         out.d.assign(n_, std::get<double>(*lit));
       }
     } else if (const auto* ref = std::get_if<FieldRef>(&operand.node)) {
-      if (ref->type == DataType::kJson) {
+      if (ref->type == DataType::kArray) {
+        out = NumOf(ArrayElements(Col(*ref), IndexOf(*ref)), operand.type == ValueType::kInt);
+      } else if (ref->type == DataType::kJson) {
         out.is_int = false;
         out.d.assign(n_, 0);
         out.valid.assign(n_, 0);
@@ -266,6 +240,9 @@ class Evaluator {
             },
             Col(*ref).raw());
       }
+    } else if (const auto* len = std::get_if<ArrayLengthNode>(&operand.node);
+               len != nullptr && len->ref.type == DataType::kArray) {
+      out.i = ArrayLengths(Col(len->ref));
     } else if (const auto* len = std::get_if<ArrayLengthNode>(&operand.node)) {
       out.i.assign(n_, 0);
       out.valid.assign(n_, 0);
@@ -301,7 +278,9 @@ class Evaluator {
     if (const auto* lit = std::get_if<Literal>(&operand.node)) {
       std::fill(out.begin(), out.end(), ScalarOf(*lit));
     } else if (const auto* ref = std::get_if<FieldRef>(&operand.node)) {
-      if (ref->type == DataType::kJson) {
+      if (ref->type == DataType::kArray) {
+        out = ArrayElements(Col(*ref), IndexOf(*ref));
+      } else if (ref->type == DataType::kJson) {
         std::vector<const json*> values = Resolve(*ref);
         for (size_t r = 0; r < n_; ++r) out[r] = ScalarOf(values[r]);
       } else {
@@ -368,7 +347,7 @@ class Evaluator {
   Bits CompareValues(const CompareNode& node) {
     const auto* ref = std::get_if<FieldRef>(&node.lhs->node);
     const auto* lit = std::get_if<Literal>(&node.rhs->node);
-    if (ref != nullptr && lit != nullptr && ref->type != DataType::kJson)
+    if (ref != nullptr && lit != nullptr && ref->path.empty() && ref->type != DataType::kJson)
       return CompareColumn(Col(*ref), node.op, *lit);
     auto numeric = [](ValueType t) { return t == ValueType::kInt || t == ValueType::kFloat; };
     if (numeric(node.lhs->type) && numeric(node.rhs->type)) {
@@ -400,7 +379,7 @@ class Evaluator {
     LiteralSet set(node.list);
     Bits out(n_);
     const auto* ref = std::get_if<FieldRef>(&node.value->node);
-    if (ref != nullptr && ref->type != DataType::kJson) {
+    if (ref != nullptr && ref->path.empty() && ref->type != DataType::kJson) {
       std::visit(
           [&](const auto& v) {
             using T = typename std::decay_t<decltype(v)>::value_type;
@@ -432,16 +411,21 @@ class Evaluator {
 
   Bits EvalNode(const LikeNode& node) {
     Bits out(n_);
-    if (node.ref.type != DataType::kJson) {
+    if (node.ref.type == DataType::kArray) {
+      std::vector<Scalar> values = ArrayElements(Col(node.ref), IndexOf(node.ref));
+      for (size_t r = 0; r < n_; ++r) {
+        const auto* text = std::get_if<std::string_view>(&values[r]);
+        out[r] = text != nullptr && node.pattern.Match(*text);
+      }
+    } else if (node.ref.type != DataType::kJson) {
       const auto& texts = Col(node.ref).values<std::string>();
       for (size_t r = 0; r < n_; ++r) out[r] = node.pattern.Match(texts[r]);
-      MarkNulls(node.ref, out);
-      return out;
+    } else {
+      std::vector<const json*> values = Resolve(node.ref);
+      for (size_t r = 0; r < n_; ++r)
+        out[r] = values[r] != nullptr && values[r]->is_string() &&
+                 node.pattern.Match(values[r]->get_ref<const std::string&>());
     }
-    std::vector<const json*> values = Resolve(node.ref);
-    for (size_t r = 0; r < n_; ++r)
-      out[r] = values[r] != nullptr && values[r]->is_string() &&
-               node.pattern.Match(values[r]->get_ref<const std::string&>());
     MarkNulls(node.ref, out);
     return out;
   }
@@ -454,7 +438,18 @@ class Evaluator {
     return out;
   }
 
+  Bits EvalNode(const ArrayEqualNode& node) {
+    Bits out = ArrayEquals(Col(node.ref), node.cell, node.negated);
+    MarkNulls(node.ref, out);
+    return out;
+  }
+
   Bits EvalNode(const ContainsNode& node) {
+    if (node.ref.type == DataType::kArray) {
+      Bits out = ArrayContains(Col(node.ref), node.kind, node.values);
+      MarkNulls(node.ref, out);
+      return out;
+    }
     std::vector<const json*> values = Resolve(node.ref);
     Bits out(n_);
     for (size_t r = 0; r < n_; ++r) {
@@ -543,7 +538,8 @@ Status EvaluateFilter(const Plan& plan, const RowBatch& rows, FilterBitmap* out)
     if (column == nullptr)
       return InvalidArgument(fmt::format("filter reads field '{}' (id {}), which the batch lacks",
                                          field.name, field.field_id));
-    if (column->type() != field.type || !StorageMatches(*column))
+    if (column->type() != field.type || column->element_type() != field.element_type ||
+        !StorageMatches(*column))
       return InvalidArgument(fmt::format("column of field '{}' has type {}, the plan expects {}",
                                          field.name, DataTypeName(column->type()),
                                          DataTypeName(field.type)));

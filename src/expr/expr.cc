@@ -13,7 +13,7 @@ namespace {
 
 void AddField(const FieldRef& ref, std::map<int64_t, FieldRef>* out) {
   if (out->count(ref.field_id) == 0)
-    out->emplace(ref.field_id, FieldRef{ref.field_id, ref.name, ref.type, {}});
+    out->emplace(ref.field_id, FieldRef{ref.field_id, ref.name, ref.type, {}, ref.element_type});
 }
 
 void CollectOperand(const Operand& operand, std::map<int64_t, FieldRef>* out) {
@@ -35,7 +35,8 @@ void CollectPred(const Pred& pred, std::map<int64_t, FieldRef>* out) {
         } else if constexpr (std::is_same_v<T, InNode>) {
           CollectOperand(*node.value, out);
         } else if constexpr (std::is_same_v<T, LikeNode> || std::is_same_v<T, ExistsNode> ||
-                             std::is_same_v<T, ContainsNode> || std::is_same_v<T, IsNullNode>) {
+                             std::is_same_v<T, ContainsNode> || std::is_same_v<T, IsNullNode> ||
+                             std::is_same_v<T, ArrayEqualNode>) {
           AddField(node.ref, out);
         } else if constexpr (std::is_same_v<T, LogicalNode>) {
           for (const PredPtr& child : node.children) CollectPred(*child, out);

@@ -72,15 +72,14 @@ TEST(ExprErrorTest, VectorAndArrayFields) {
               HasSubstr("field 'vec' is a FloatVector field; vector fields cannot be used"));
   CollectionSchema schema = TestSchema();
   schema.fields.push_back(MakeField(200, "arr", DataType::kArray));
-  EXPECT_THAT(ParseError("array_contains(arr, 1)", nullptr, schema),
-              HasSubstr("array fields are not supported yet"));
-  EXPECT_THAT(ParseError("array_length(arr) == 1", nullptr, schema),
-              HasSubstr("array fields are not supported yet"));
+  schema.fields.back().element_type = DataType::kInt32;
+  EXPECT_THAT(ParseError("array_contains(arr, \"a\")", nullptr, schema),
+              HasSubstr("\"a\" cannot be an element of field 'arr' (array of Int32)"));
   EXPECT_THAT(ParseError("arr == 1", nullptr, schema),
-              HasSubstr("array fields are not supported yet"));
+              HasSubstr("cannot compare field 'arr' (Array) with integer 1"));
   EXPECT_THAT(ParseError("array_contains(age, 1)"),
-              HasSubstr("array_contains needs a JSON field, but field 'age' is Int32"));
-  EXPECT_THAT(ParseError("json_contains(name, 1)"), HasSubstr("needs a JSON field"));
+              HasSubstr("array_contains needs an Array or JSON field, but age is Int32"));
+  EXPECT_THAT(ParseError("json_contains(name, 1)"), HasSubstr("needs an Array or JSON field"));
 }
 
 TEST(ExprErrorTest, SyntaxErrorsSayPositionAndExpectation) {
@@ -126,7 +125,8 @@ TEST(ExprErrorTest, EmptyAndNonBooleanExpressions) {
   EXPECT_THAT(ParseError("5"), HasSubstr("expected a boolean expression, found integer 5"));
   EXPECT_THAT(ParseError(R"(meta["a"] is null)"), HasSubstr("not supported yet"));
   EXPECT_THAT(ParseError("exists age"), HasSubstr("exists needs a JSON path"));
-  EXPECT_THAT(ParseError(R"(age["x"] == 1)"), HasSubstr("only JSON fields can be indexed"));
+  EXPECT_THAT(ParseError(R"(age["x"] == 1)"),
+              HasSubstr("only JSON and Array fields can be indexed"));
   EXPECT_THAT(ParseError("foo(age)"), HasSubstr("unknown function 'foo'"));
   EXPECT_THAT(ParseError("json_contains(meta)"), HasSubstr("takes 2 arguments, got 1"));
   EXPECT_THAT(ParseError(R"(json_contains_all(meta["tags"], 1))"), HasSubstr("needs a list"));

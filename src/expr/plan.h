@@ -17,8 +17,9 @@
 
 namespace strata::expr {
 
-// Static type of a value expression. kJson values are typed per row.
-enum class ValueType { kBool, kInt, kFloat, kString, kJson };
+// Static type of a value expression. kJson values are typed per row; kArray is a whole Array
+// field (its elements, a[i], have the element's type).
+enum class ValueType { kBool, kInt, kFloat, kString, kJson, kArray };
 
 enum class CmpOp { kEq, kNe, kLt, kLe, kGt, kGe };
 enum class ArithOp { kAdd, kSub, kMul, kDiv, kMod, kPow };
@@ -26,12 +27,14 @@ enum class ArithOp { kAdd, kSub, kMul, kDiv, kMod, kPow };
 using Literal = std::variant<bool, int64_t, double, std::string>;
 using PathStep = std::variant<std::string, int64_t>;  // object key or array index
 
-// A field, or a path inside a JSON field (path empty for the whole field).
+// A field, a path inside a JSON field, or one element of an Array field (path: one index);
+// path empty for the whole field.
 struct FieldRef {
   int64_t field_id = 0;
   std::string name;
   DataType type = DataType::kNone;
   std::vector<PathStep> path;
+  DataType element_type = DataType::kNone;  // Array fields
 };
 
 struct Operand;
@@ -42,7 +45,7 @@ struct ArithNode {
   OperandPtr lhs, rhs;
 };
 struct ArrayLengthNode {
-  FieldRef ref;  // a JSON field or path
+  FieldRef ref;  // a JSON field or path, or an Array field
 };
 
 struct Operand {
@@ -75,8 +78,15 @@ struct ExistsNode {
 enum class ContainsKind { kOne, kAll, kAny };
 struct ContainsNode {
   ContainsKind kind;
-  FieldRef ref;
+  FieldRef ref;                        // a JSON field or path, or an Array field
   std::vector<nlohmann::json> values;  // kOne: exactly one
+};
+// `a == [..]` / `a != [..]` on an Array field: the list encoded as an array cell of the
+// field's element type (schema/array_cell.h), compared byte for byte.
+struct ArrayEqualNode {
+  FieldRef ref;
+  std::string cell;
+  bool negated;
 };
 struct IsNullNode {
   FieldRef ref;
@@ -91,8 +101,8 @@ struct NotNode {
 };
 
 struct Pred {
-  std::variant<ConstNode, CompareNode, InNode, LikeNode, ExistsNode, ContainsNode, IsNullNode,
-               LogicalNode, NotNode>
+  std::variant<ConstNode, CompareNode, InNode, LikeNode, ExistsNode, ContainsNode, ArrayEqualNode,
+               IsNullNode, LogicalNode, NotNode>
       node;
 };
 

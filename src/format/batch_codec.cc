@@ -4,6 +4,7 @@
 #include <set>
 
 #include "format/byte_io.h"
+#include "schema/array_cell.h"
 
 namespace strata {
 namespace format_internal {
@@ -68,7 +69,15 @@ Status ReadStrings(ByteReader& reader, uint64_t rows, Column& column) {
 }
 
 Status CheckRange(ByteReader& reader, const Column& column) {
-  if (column.type() == DataType::kBool) {
+  if (column.type() == DataType::kArray) {
+    const auto& cells = column.values<std::string>();
+    for (size_t r = 0; r < cells.size(); ++r) {
+      int64_t length = 0;
+      if (Status st = CheckArrayCell(column.element_type(), cells[r], &length); !st.ok())
+        return reader.Corrupt(
+            fmt::format("field {} row {}: {}", column.field_id(), r, st.message()));
+    }
+  } else if (column.type() == DataType::kBool) {
     for (uint8_t b : column.values<uint8_t>())
       if (b > 1) return reader.Corrupt(fmt::format("Bool value {}", b));
   } else if (column.type() == DataType::kInt8 || column.type() == DataType::kInt16) {
@@ -91,6 +100,8 @@ void WriteColumn(const Column& column, ByteWriter& writer) {
   writer.Put<int32_t>(type_word);
   writer.Put<int64_t>(column.dim());
   writer.Put<uint64_t>(static_cast<uint64_t>(column.size()));
+  if (column.type() == DataType::kArray)
+    writer.Put<int32_t>(static_cast<int32_t>(column.element_type()));
   if (column.nullable()) WriteValidity(column, writer);
   std::visit(
       [&](const auto& v) {
@@ -126,7 +137,14 @@ Result<Column> ReadColumn(ByteReader& reader) {
   if (IsVectorType(type) && (dim == 0 || (type == DataType::kBinaryVector && dim % 8 != 0)))
     return reader.Corrupt(
         fmt::format("field {} is a {} of dim {}", field_id, DataTypeName(type), dim));
-  Column column(field_id, type, dim, nullable);
+  int32_t element_type = 0;
+  if (type == DataType::kArray) {
+    RETURN_IF_ERROR(reader.Read(&element_type, "element type"));
+    if (!IsArrayElementType(static_cast<DataType>(element_type)))
+      return reader.Corrupt(
+          fmt::format("array field {} has element type {}", field_id, element_type));
+  }
+  Column column(field_id, type, dim, nullable, static_cast<DataType>(element_type));
   if (nullable) RETURN_IF_ERROR(ReadValidity(reader, rows, column));
   int64_t width = column.width();
   Status st = std::visit(

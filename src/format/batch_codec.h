@@ -3,16 +3,19 @@
 // them. Layout (little-endian; see doc/formats.md "Row batch"):
 //
 //   i64 num_rows, u32 column_count, then column_count columns, each:
-//   i64 field_id, i32 type_word, i64 dim, u64 num_rows, [validity], values
+//   i64 field_id, i32 type_word, i64 dim, u64 num_rows, [i32 element_type], [validity], values
 //
 // type_word: the data type, plus kNullableColumnFlag for a nullable column, which is then
 // followed by a validity bitmap of ceil(num_rows / 8) bytes (bit r % 8 of byte r / 8 is 1 when
 // row r has a value; unused bits zero). Columns written before nullable fields existed never
 // carry the flag and decode unchanged.
 //
+// element_type: only for Array columns (type 22), the DataType of the elements.
+//
 // values: num_rows * width fixed-width elements of the column's storage type (Bool, Int8,
 // Int16, Int32, Int64, Float, Double, FloatVector, BinaryVector), or num_rows strings as
-// u32 length + bytes (VarChar, JSON).
+// u32 length + bytes (VarChar, JSON, and Array, whose strings are array cells as in
+// schema/array_cell.h).
 //
 // Thread-safe (pure functions).
 #pragma once
@@ -33,7 +36,8 @@ std::string EncodeRowBatch(const RowBatch& batch);
 // anything is allocated. DataLoss naming `object_name` on any inconsistency: unsupported
 // data type, bad dim, truncation, trailing bytes, a column whose row count differs from the
 // batch's, a duplicate field id, out-of-range Bool/Int8/Int16 values, a nullable vector
-// column, validity bits set past the last row.
+// column, validity bits set past the last row, an Array column with an element type that
+// arrays cannot hold or a malformed cell.
 Result<RowBatch> DecodeRowBatch(std::string_view bytes, std::string_view object_name);
 
 namespace format_internal {

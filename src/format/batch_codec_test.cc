@@ -5,6 +5,8 @@
 #include <cstring>
 #include <random>
 
+#include "schema/array_cell.h"
+
 namespace strata {
 namespace {
 
@@ -44,7 +46,16 @@ RowBatch AllTypesBatch() {
   Column nullable(111, DataType::kDouble, 0, /*nullable=*/true);
   nullable.values<double>() = {0, 2.5, 0};
   nullable.validity() = {0, 1, 0};
-  b.columns = {boolean, i8, i16, i32, i64, f, d, s, j, fv, bv, nullable};
+  Column ints(112, DataType::kArray, 0, false, DataType::kInt64);
+  ints.values<std::string>() = {"", "", ""};
+  AppendArrayElement<int64_t>(ints.values<std::string>()[1], -7);
+  AppendArrayElement<int64_t>(ints.values<std::string>()[2], INT64_MAX);
+  Column words(113, DataType::kArray, 0, /*nullable=*/true, DataType::kVarChar);
+  words.values<std::string>() = {"", "", ""};
+  AppendArrayString(words.values<std::string>()[0], "red");
+  AppendArrayString(words.values<std::string>()[0], "");
+  words.validity() = {1, 0, 1};
+  b.columns = {boolean, i8, i16, i32, i64, f, d, s, j, fv, bv, nullable, ints, words};
   return b;
 }
 

@@ -16,9 +16,10 @@
 
 namespace strata {
 
-// Version 2 added nullable columns (a validity bitmap, format/batch_codec.h); version 1 files
-// are the same layout without it and still load.
-inline constexpr uint16_t kColumnFileVersion = 2;
+// Version 2 added nullable columns (a validity bitmap, format/batch_codec.h); version 3 added
+// Array columns (type 22 with an element type). Versions 1 and 2 are the same layout without
+// those and still load.
+inline constexpr uint16_t kColumnFileVersion = 3;
 inline constexpr uint16_t kStatsVersion = 1;
 
 // Envelope kind kColumnFile; payload is one column in the row batch column layout

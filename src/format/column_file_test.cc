@@ -64,8 +64,8 @@ TEST(ColumnFileTest, WrongKindTrailingBytesAndNewerVersionAreDataLoss) {
       DecodeColumnFile(SealEnvelope(ObjectKind::kColumnFile, 1, payload + "z"), kName).status(),
       "trailing");
   ExpectDataLoss(
-      DecodeColumnFile(SealEnvelope(ObjectKind::kColumnFile, 3, payload), kName).status(),
-      "format version 3");
+      DecodeColumnFile(SealEnvelope(ObjectKind::kColumnFile, 4, payload), kName).status(),
+      "format version 4");
 }
 
 // Version 1 files (before nullable columns) hold the same column layout and still load.

@@ -19,8 +19,10 @@
 namespace strata {
 
 // Version 2: insert and upsert records may hold nullable columns (format/batch_codec.h), which
-// a version 1 reader would reject as an unknown data type. Version 1 objects still load.
-inline constexpr uint16_t kWalObjectVersion = 2;
+// a version 1 reader would reject as an unknown data type. Version 3: they may hold Array
+// columns (type 22 and an element type), which a version 2 reader would reject the same way.
+// Version 1 and 2 objects still load.
+inline constexpr uint16_t kWalObjectVersion = 3;
 
 enum class WalRecordType : uint8_t {
   kInsert = 1,  // payload: EncodeRowBatch output

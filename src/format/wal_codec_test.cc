@@ -84,8 +84,8 @@ TEST(WalCodecTest, RejectsOtherKindsAndNewerVersions) {
   std::string payload = PayloadOf(EncodeWalObject(1, SampleRecords()));
   auto st = DecodeWalObject(SealEnvelope(ObjectKind::kStats, 1, payload), kName).status();
   EXPECT_EQ(st.code(), StatusCode::kDataLoss);
-  st = DecodeWalObject(SealEnvelope(ObjectKind::kWalBatch, 3, payload), kName).status();
-  EXPECT_NE(st.message().find("format version 3"), std::string_view::npos);
+  st = DecodeWalObject(SealEnvelope(ObjectKind::kWalBatch, 4, payload), kName).status();
+  EXPECT_NE(st.message().find("format version 4"), std::string_view::npos);
 }
 
 // Objects written before version 2 have the same layout and still load.

@@ -2,6 +2,7 @@
 // shape and checked against the schema before anything is written.
 #include <fmt/format.h>
 
+#include "schema/array_cell.h"
 #include "schema/schema.h"
 
 namespace strata {
@@ -28,7 +29,8 @@ void SetScalar(Column& column, int64_t row, const nlohmann::json& value) {
 
 // A column of `rows` rows for a field the client left out: all default, or all null.
 Column MissingColumn(const FieldSchema& field, int64_t rows) {
-  Column column(field.field_id, field.type, field.dim);
+  Column column = ColumnForField(field);
+  column.SetNullable(false);
   std::visit([&](auto& v) { v.resize(rows * column.width()); }, column.raw());
   if (field.is_dynamic) {
     for (int64_t r = 0; r < rows; ++r) SetScalar(column, r, "{}");
@@ -54,6 +56,41 @@ Status CheckDynamicRows(const CollectionSchema& schema, const FieldSchema& f, co
         return InvalidArgument(fmt::format(
             "row {}: dynamic key '{}' is also a field of the schema; pass it as that field", r,
             other->name));
+  }
+  return Status::Ok();
+}
+
+// Each non-null row: a well-formed cell of at most max_capacity elements; VarChar elements
+// within max_length.
+Status CheckArrayRows(const FieldSchema& f, const Column& c) {
+  if (c.element_type() != f.element_type)
+    return InvalidArgument(fmt::format("array field '{}' holds {} elements but the data is {}",
+                                       f.name, DataTypeName(f.element_type),
+                                       DataTypeName(c.element_type())));
+  const auto& cells = c.values<std::string>();
+  for (size_t r = 0; r < cells.size(); ++r) {
+    if (c.IsNull(static_cast<int64_t>(r))) continue;
+    int64_t length = 0;
+    Status st = CheckArrayCell(f.element_type, cells[r], &length);
+    if (!st.ok())
+      return InvalidArgument(fmt::format("field '{}' row {}: {}", f.name, r, st.message()));
+    if (length > f.max_capacity)
+      return InvalidArgument(
+          fmt::format("field '{}' row {}: array length {} exceeds max_capacity {}", f.name, r,
+                      length, f.max_capacity));
+    if (f.element_type != DataType::kVarChar) continue;
+    int64_t index = 0;
+    Status too_long = Status::Ok();
+    ForEachArrayString(cells[r], [&](std::string_view element) {
+      if (static_cast<int64_t>(element.size()) > f.max_length)
+        too_long = InvalidArgument(
+            fmt::format("field '{}' row {}: array element {} has length {}, exceeding "
+                        "max_length {}",
+                        f.name, r, index, element.size(), f.max_length));
+      ++index;
+      return too_long.ok();
+    });
+    RETURN_IF_ERROR(too_long);
   }
   return Status::Ok();
 }
@@ -133,6 +170,7 @@ Status ValidateBatch(const CollectionSchema& schema, const RowBatch& batch) {
           return InvalidArgument(fmt::format("field '{}' row {}: length {} exceeds max_length {}",
                                              f.name, r, v[r].size(), f.max_length));
     }
+    if (f.type == DataType::kArray) RETURN_IF_ERROR(CheckArrayRows(f, *c));
     if (f.type == DataType::kJson) {
       const auto& v = c->values<std::string>();
       for (size_t r = 0; r < v.size(); ++r)

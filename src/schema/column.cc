@@ -28,11 +28,12 @@ ColumnValues EmptyValuesFor(DataType type) {
 
 }  // namespace
 
-Column::Column(int64_t field_id, DataType type, int64_t dim, bool nullable)
+Column::Column(int64_t field_id, DataType type, int64_t dim, bool nullable, DataType element_type)
     : field_id_(field_id),
       type_(type),
       dim_(dim),
       nullable_(nullable),
+      element_type_(element_type),
       values_(EmptyValuesFor(type)) {}
 
 void Column::SetNullable(bool nullable) {
@@ -70,7 +71,8 @@ std::span<const uint8_t> Column::BinaryVectorAt(int64_t row) const {
 }
 
 void Column::Append(const Column& other) {
-  assert(other.type_ == type_ && other.dim_ == dim_ && other.nullable_ == nullable_);
+  assert(other.type_ == type_ && other.dim_ == dim_ && other.nullable_ == nullable_ &&
+         other.element_type_ == element_type_);
   std::visit(
       [&](auto& mine) {
         using V = std::decay_t<decltype(mine)>;
@@ -82,7 +84,7 @@ void Column::Append(const Column& other) {
 }
 
 void Column::AppendRow(const Column& other, int64_t row) {
-  assert(other.type_ == type_ && other.dim_ == dim_);
+  assert(other.type_ == type_ && other.dim_ == dim_ && other.element_type_ == element_type_);
   int64_t w = width();
   std::visit(
       [&](auto& mine) {
@@ -95,7 +97,7 @@ void Column::AppendRow(const Column& other, int64_t row) {
 }
 
 Column Column::Take(std::span<const int64_t> rows) const {
-  Column out(field_id_, type_, dim_, nullable_);
+  Column out(field_id_, type_, dim_, nullable_, element_type_);
   int64_t w = width();
   std::visit(
       [&](const auto& src) {

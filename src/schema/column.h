@@ -6,6 +6,8 @@
 //   Float                     std::vector<float>
 //   Double                    std::vector<double>
 //   VarChar, JSON             std::vector<std::string>  (JSON as its UTF-8 text)
+//   Array                     std::vector<std::string>  (one encoded cell per row,
+//                                                       schema/array_cell.h)
 //   FloatVector               std::vector<float>    (rows * dim, row-major)
 //   BinaryVector              std::vector<uint8_t>  (rows * dim / 8, row-major)
 // A nullable column also holds one validity byte per row (1 = a value, 0 = null); a null row
@@ -31,12 +33,15 @@ using ColumnValues =
 class Column {
  public:
   Column() = default;
-  // dim: vector dimension (FloatVector, BinaryVector); ignored for scalars.
-  Column(int64_t field_id, DataType type, int64_t dim = 0, bool nullable = false);
+  // dim: vector dimension (FloatVector, BinaryVector); ignored for scalars. element_type:
+  // the element type of an Array column (kNone for other types).
+  Column(int64_t field_id, DataType type, int64_t dim = 0, bool nullable = false,
+         DataType element_type = DataType::kNone);
 
   int64_t field_id() const { return field_id_; }
   DataType type() const { return type_; }
   int64_t dim() const { return dim_; }
+  DataType element_type() const { return element_type_; }
   // Elements of the storage vector per row: dim for FloatVector, dim/8 for BinaryVector, else 1.
   int64_t width() const;
   int64_t size() const;  // rows
@@ -68,7 +73,7 @@ class Column {
   // Binary vector bytes of row `row` (BinaryVector only).
   std::span<const uint8_t> BinaryVectorAt(int64_t row) const;
 
-  // Appends all rows of `other` (same type, dim and nullability).
+  // Appends all rows of `other` (same type, element type, dim and nullability).
   void Append(const Column& other);
   // Appends row `row` of `other` (same type and dim; `other` may be non-nullable when this
   // column is nullable).
@@ -84,6 +89,7 @@ class Column {
   DataType type_ = DataType::kNone;
   int64_t dim_ = 0;
   bool nullable_ = false;
+  DataType element_type_ = DataType::kNone;
   ColumnValues values_;
   std::vector<uint8_t> validity_;
 };

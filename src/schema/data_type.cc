@@ -70,6 +70,7 @@ bool IsSupportedType(DataType type) {
     case DataType::kFloat:
     case DataType::kDouble:
     case DataType::kVarChar:
+    case DataType::kArray:
     case DataType::kJson:
     case DataType::kFloatVector:
     case DataType::kBinaryVector:

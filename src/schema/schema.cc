@@ -6,6 +6,8 @@
 #include <charconv>
 #include <set>
 
+#include "schema/array_cell.h"
+
 namespace strata {
 namespace {
 
@@ -68,13 +70,44 @@ Status ValidateNullableAndDefault(const FieldSchema& f) {
   if (!has_default) return Status::Ok();
   if (f.is_primary_key)
     return InvalidArgument(fmt::format("primary key '{}' cannot have a default value", f.name));
-  if (IsVectorType(f.type) || f.type == DataType::kJson)
+  if (IsVectorType(f.type) || f.type == DataType::kJson || f.type == DataType::kArray)
     return InvalidArgument(fmt::format("field '{}': {} fields cannot have a default value", f.name,
                                        DataTypeName(f.type)));
   if (!DefaultFits(f, f.default_value))
     return InvalidArgument(fmt::format("field '{}': default value {} does not fit type {}{}",
                                        f.name, f.default_value.dump(), DataTypeName(f.type),
                                        f.type == DataType::kVarChar ? " and max_length" : ""));
+  return Status::Ok();
+}
+
+Result<int64_t> MaxLength(const FieldSchema& f) {
+  ASSIGN_OR_RETURN(int64_t len, ParamInt(f, "max_length"));
+  if (len == 0) len = f.max_length;
+  if (len <= 0 || len > kMaxVarCharLength)
+    return InvalidArgument(fmt::format("field '{}': max_length must be in [1, {}], got {}", f.name,
+                                       kMaxVarCharLength, len));
+  return len;
+}
+
+// Milvus's rules: a scalar element type, max_capacity in (0, 4096], max_length for VarChar.
+Status ValidateArrayField(FieldSchema& f) {
+  if (!IsArrayElementType(f.element_type))
+    return InvalidArgument(fmt::format(
+        "array field '{}': element type {} is not supported; use Bool, Int8, Int16, Int32, "
+        "Int64, Float, Double or VarChar",
+        f.name, DataTypeName(f.element_type)));
+  ASSIGN_OR_RETURN(int64_t capacity, ParamInt(f, "max_capacity"));
+  if (capacity == 0) capacity = f.max_capacity;
+  if (capacity == 0)
+    return InvalidArgument(
+        fmt::format("type param(max_capacity) should be specified for array field '{}'", f.name));
+  if (capacity < 0 || capacity > kMaxArrayCapacity)
+    return InvalidArgument(fmt::format("array field '{}': max_capacity must be in [1, {}], got {}",
+                                       f.name, kMaxArrayCapacity, capacity));
+  f.max_capacity = capacity;
+  if (f.element_type == DataType::kVarChar) {
+    ASSIGN_OR_RETURN(f.max_length, MaxLength(f));
+  }
   return Status::Ok();
 }
 
@@ -99,12 +132,12 @@ Status ValidateField(FieldSchema& f) {
     f.dim = dim;
   }
   if (f.type == DataType::kVarChar) {
-    ASSIGN_OR_RETURN(int64_t len, ParamInt(f, "max_length"));
-    if (len == 0) len = f.max_length;
-    if (len <= 0 || len > kMaxVarCharLength)
-      return InvalidArgument(fmt::format("field '{}': max_length must be in [1, {}], got {}",
-                                         f.name, kMaxVarCharLength, len));
-    f.max_length = len;
+    ASSIGN_OR_RETURN(f.max_length, MaxLength(f));
+  }
+  if (f.type == DataType::kArray) {
+    RETURN_IF_ERROR(ValidateArrayField(f));
+  } else {
+    f.element_type = DataType::kNone;
   }
   if (f.is_primary_key) {
     if (f.type != DataType::kInt64 && f.type != DataType::kVarChar)
@@ -218,6 +251,11 @@ Status ValidateSchema(CollectionSchema& schema) {
   return Status::Ok();
 }
 
+Column ColumnForField(const FieldSchema& field) {
+  return Column(field.field_id, field.type, field.dim, field.nullable,
+                field.type == DataType::kArray ? field.element_type : DataType::kNone);
+}
+
 nlohmann::json SchemaToJson(const CollectionSchema& schema) {
   nlohmann::json fields = nlohmann::json::array();
   for (const auto& f : schema.fields) {
@@ -233,6 +271,8 @@ nlohmann::json SchemaToJson(const CollectionSchema& schema) {
                       {"default_value", f.default_value},
                       {"dim", f.dim},
                       {"max_length", f.max_length},
+                      {"element_type", static_cast<int32_t>(f.element_type)},
+                      {"max_capacity", f.max_capacity},
                       {"type_params", f.type_params},
                       {"index_params", f.index_params}});
   }
@@ -265,6 +305,9 @@ Result<CollectionSchema> SchemaFromJson(const nlohmann::json& json) {
       f.default_value = j.value("default_value", nlohmann::json());
       f.dim = j.at("dim").get<int64_t>();
       f.max_length = j.at("max_length").get<int64_t>();
+      // Absent from schemas written before Array fields existed.
+      f.element_type = static_cast<DataType>(j.value("element_type", 0));
+      f.max_capacity = j.value("max_capacity", int64_t{0});
       f.type_params = j.at("type_params").get<KeyValues>();
       f.index_params = j.at("index_params").get<KeyValues>();
       s.fields.push_back(std::move(f));

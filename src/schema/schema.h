@@ -36,9 +36,11 @@ struct FieldSchema {
   // A JSON scalar of the field's type (bool, integer, number or string), or null for none.
   // Rows inserted without a value (or with null) take it.
   nlohmann::json default_value;
-  int64_t dim = 0;         // vectors
-  int64_t max_length = 0;  // VarChar
-  KeyValues type_params;   // as the client sent them (dim, max_length, ...)
+  int64_t dim = 0;                          // vectors
+  int64_t max_length = 0;                   // VarChar, and the elements of a VarChar Array
+  DataType element_type = DataType::kNone;  // Array
+  int64_t max_capacity = 0;                 // Array: most elements per row
+  KeyValues type_params;                    // as the client sent them (dim, max_length, ...)
   KeyValues index_params;
 
   bool operator==(const FieldSchema&) const = default;
@@ -62,8 +64,10 @@ struct CollectionSchema {
   bool operator==(const CollectionSchema&) const = default;
 };
 
-// Checks a schema from a client and completes it: parses dim and max_length out of
-// type_params, assigns field ids from kFirstUserFieldId, mirrors auto_id, checks nullable and
+// Checks a schema from a client and completes it: parses dim, max_length and max_capacity out
+// of type_params, checks Array fields (element type Bool, Int8..Int64, Float, Double or
+// VarChar; max_capacity in [1, 4096]; VarChar elements need max_length; no default value),
+// assigns field ids from kFirstUserFieldId, mirrors auto_id, checks nullable and
 // default_value (not on the primary key or vectors; defaults of the field's type and not on
 // JSON), checks the partition key (unique, Int64 or VarChar, not the primary key), and appends
 // the $meta field (JSON, is_dynamic) after the user fields when enable_dynamic_field is set
@@ -80,10 +84,15 @@ Status ValidateSchema(CollectionSchema& schema);
 void CompleteBatch(const CollectionSchema& schema, RowBatch& batch);
 
 // Checks a batch against a validated schema: one column per field (the auto_id primary key
-// may be absent), types, dims, VarChar lengths, equal lengths, valid JSON text, nulls only in
-// nullable fields, $meta rows that are JSON objects without static field names as keys.
-// Returns InvalidArgument naming the field, row and problem. Nothing is modified.
+// may be absent), types, dims, VarChar lengths, Array cells (element type, well-formed,
+// at most max_capacity elements, VarChar elements within max_length, Int8/Int16 in range), equal
+// lengths, valid JSON text, nulls only in nullable fields, $meta rows that are JSON objects without
+// static field names as keys. Returns InvalidArgument naming the field, row and problem. Nothing is
+// modified.
 Status ValidateBatch(const CollectionSchema& schema, const RowBatch& batch);
+
+// An empty column of `field`'s type, dim, element type and nullability.
+Column ColumnForField(const FieldSchema& field);
 
 nlohmann::json SchemaToJson(const CollectionSchema& schema);
 Result<CollectionSchema> SchemaFromJson(const nlohmann::json& json);

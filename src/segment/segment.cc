@@ -9,7 +9,8 @@ Chunk MergeChunks(const std::vector<std::shared_ptr<const Chunk>>& chunks) {
   if (chunks.empty()) return out;
   out.rows.columns.reserve(chunks.front()->rows.columns.size());
   for (const auto& col : chunks.front()->rows.columns) {
-    out.rows.columns.emplace_back(col.field_id(), col.type(), col.dim(), col.nullable());
+    out.rows.columns.emplace_back(col.field_id(), col.type(), col.dim(), col.nullable(),
+                                  col.element_type());
     out.rows.columns.back().Reserve(total);
   }
   out.timestamps.reserve(total);

@@ -104,6 +104,13 @@ Result<Chunk> ReadSealedSegment(ObjectStore* store, const SegmentMeta& meta,
           fmt::format("column file of field '{}' in segment {} is {}nullable, the "
                       "schema says otherwise",
                       field.name, meta.segment_id, column.nullable() ? "" : "not "));
+    if (column.type() != field.type ||
+        column.element_type() != ColumnForField(field).element_type())
+      return DataLoss(
+          fmt::format("column file of field '{}' in segment {} holds {} (elements {}), "
+                      "the schema says {}",
+                      field.name, meta.segment_id, DataTypeName(column.type()),
+                      DataTypeName(column.element_type()), DataTypeName(field.type)));
     chunk.rows.columns.push_back(std::move(column));
   }
   return chunk;
