@@ -111,6 +111,19 @@ TEST_P(IvfFilterTest, SelectiveFilterWidensTheProbe) {
   // IVF_PQ's own distances cap its recall whatever the lists scanned (0.78; 0.54 before).
   double floor = std::string(GetParam()) == "IVF_PQ" ? 0.65 : 0.95;
   EXPECT_GE(Recall(truth, got), floor);
+
+  // 1% allowed (200 rows): still k hits per query, all allowed, the same recall floor.
+  Bitset rare(n, false);
+  while (rare.Count() < 200) rare.Set(rng() % n);
+  ASSERT_TRUE(SearchFloatFlat(rows.data(), n, kDim, queries, nq, MetricType::kL2, kK, &rare,
+                              nullptr, &truth)
+                  .ok());
+  ASSERT_TRUE((*index)->Search(queries, nq, kK, {{"nprobe", 2}}, &rare, nullptr, &got).ok());
+  for (const TopK& top : got) {
+    ASSERT_EQ(top.ids.size(), static_cast<size_t>(kK));
+    for (int64_t id : top.ids) ASSERT_TRUE(id >= 0 && rare.Test(static_cast<size_t>(id)));
+  }
+  EXPECT_GE(Recall(truth, got), floor);
 }
 
 TEST_P(IvfFilterTest, CorruptPayloadsAreDataLoss) {
