@@ -109,6 +109,16 @@ void InvertedLists::Build(const int32_t* labels, int64_t n, int64_t nlist) {
   }
 }
 
+void AllowedPositions(const InvertedLists& lists, uint64_t begin, uint64_t end,
+                      const Bitset& allowed, std::vector<uint64_t>* out) {
+  out->clear();
+  const uint64_t* words = allowed.data();
+  for (uint64_t pos = begin; pos < end; ++pos) {
+    uint32_t id = lists.ids[pos];
+    if ((words[id / 64] >> (id % 64)) & 1) out->push_back(pos);
+  }
+}
+
 void InvertedLists::Write(ByteWriter* w) const {
   w->PutArray(offsets);
   w->PutArray(ids);
