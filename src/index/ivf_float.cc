@@ -71,21 +71,30 @@ class IvfFlatIndex : public FloatIvfBase {
       bool l2 = index_->header_.metric == MetricType::kL2;
       uint64_t begin = index_->lists_.offsets[static_cast<size_t>(l)];
       uint64_t end = index_->lists_.offsets[static_cast<size_t>(l) + 1];
-      int64_t seen = 0;
-      for (uint64_t pos = begin; pos < end; ++pos) {
-        uint32_t id = index_->lists_.ids[pos];
-        if (allowed != nullptr && !allowed->Test(id)) continue;
-        ++seen;
+      auto offer = [&](uint64_t pos) {
         const float* x = index_->vectors_.data() + pos * dim;
         float key = l2 ? kernels.l2sq_f32(query_, x, dim) : -kernels.ip_f32(query_, x, dim);
-        if (key <= heap->Bound()) heap->Add(key, id);
+        if (key <= heap->Bound()) heap->Add(key, index_->lists_.ids[pos]);
+      };
+      if (allowed == nullptr) {
+        for (uint64_t pos = begin; pos < end; ++pos) offer(pos);
+        return static_cast<int64_t>(end - begin);
       }
-      return seen;
+      AllowedPositions(index_->lists_, begin, end, *allowed, &positions_);
+      for (size_t i = 0; i < positions_.size(); ++i) {
+        if (i + kPrefetchAhead < positions_.size()) {
+          PrefetchRow(index_->vectors_.data() + positions_[i + kPrefetchAhead] * dim,
+                      dim * sizeof(float));
+        }
+        offer(positions_[i]);
+      }
+      return static_cast<int64_t>(positions_.size());
     }
 
    private:
     const IvfFlatIndex* index_;
     const float* query_;
+    std::vector<uint64_t> positions_;
   };
 
   std::vector<float> vectors_;  // n x dim, list order
@@ -204,17 +213,24 @@ class IvfSq8Index : public FloatIvfBase {
       }
       uint64_t begin = index_->lists_.offsets[static_cast<size_t>(l)];
       uint64_t end = index_->lists_.offsets[static_cast<size_t>(l) + 1];
-      int64_t seen = 0;
-      for (uint64_t pos = begin; pos < end; ++pos) {
-        uint32_t id = index_->lists_.ids[pos];
-        if (allowed != nullptr && !allowed->Test(id)) continue;
-        ++seen;
+      auto offer = [&](uint64_t pos) {
         const uint8_t* code = index_->codes_.data() + pos * dim;
         float key = l2 ? kernels_.l2(adjusted_.data(), scale, code, dim)
                        : -(offset + kernels_.ip(adjusted_.data(), code, dim));
-        if (key <= heap->Bound()) heap->Add(key, id);
+        if (key <= heap->Bound()) heap->Add(key, index_->lists_.ids[pos]);
+      };
+      if (allowed == nullptr) {
+        for (uint64_t pos = begin; pos < end; ++pos) offer(pos);
+        return static_cast<int64_t>(end - begin);
       }
-      return seen;
+      AllowedPositions(index_->lists_, begin, end, *allowed, &positions_);
+      for (size_t i = 0; i < positions_.size(); ++i) {
+        if (i + kPrefetchAhead < positions_.size()) {
+          PrefetchRow(index_->codes_.data() + positions_[i + kPrefetchAhead] * dim, dim);
+        }
+        offer(positions_[i]);
+      }
+      return static_cast<int64_t>(positions_.size());
     }
 
    private:
@@ -222,6 +238,7 @@ class IvfSq8Index : public FloatIvfBase {
     const float* query_;
     const Sq8Kernels& kernels_;
     std::vector<float> adjusted_;
+    std::vector<uint64_t> positions_;
   };
 
   std::vector<float> vmin_;     // nlist x dim
