@@ -19,9 +19,8 @@
 namespace {
 
 constexpr int64_t kRows = 64;
-constexpr int64_t kDim = 8;                // float dimensions
-constexpr int64_t kBinaryDim = 32;         // bits
-constexpr uint16_t kIndexFileVersion = 1;  // matches index/vector_index.cc
+constexpr int64_t kDim = 8;         // float dimensions
+constexpr int64_t kBinaryDim = 32;  // bits
 
 struct Kind {
   const char* type;
@@ -73,8 +72,8 @@ const Fixture& GetFixture() {
       if (!index.ok()) __builtin_trap();
       auto file = strata::SaveVectorIndex(**index);
       if (!file.ok()) __builtin_trap();
-      auto env =
-          strata::OpenEnvelope(*file, strata::ObjectKind::kIndexFile, kIndexFileVersion, "fixture");
+      auto env = strata::OpenEnvelope(*file, strata::ObjectKind::kIndexFile,
+                                      strata::kIndexFileVersion, "fixture");
       if (!env.ok()) __builtin_trap();
       f->bodies.emplace_back(env->payload);
     }
@@ -97,7 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (pos < size) body.resize(data[pos] % (body.size() + 1));
 
-  std::string file = strata::SealEnvelope(strata::ObjectKind::kIndexFile, kIndexFileVersion, body);
+  std::string file =
+      strata::SealEnvelope(strata::ObjectKind::kIndexFile, strata::kIndexFileVersion, body);
   auto index = strata::LoadVectorIndex(file, "fuzz");
   if (!index.ok()) {
     if (index.status().code() != strata::StatusCode::kDataLoss) __builtin_trap();

@@ -11,8 +11,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, tempDir } from './lib/server.mjs';
 import {
-  connect, closeAll, DataType, uniqueName, assertOk, assertMilvusError, loadSync, flushSync, rng,
-  randomVectors, score, waitIndexFinished, Code, rawCall, placeholderBytes, f32Bytes, kv,
+  connect, closeAll, DataType, uniqueName, assertOk, assertMilvusError, rng, randomVectors, score,
+  Code, rawCall, placeholderBytes, f32Bytes, kv, createSealedAndGrowing,
 } from './lib/milvus.mjs';
 
 const DIM = 16;
@@ -121,8 +121,8 @@ describe('grouping search', { timeout: 600000 }, () => {
     for (const c of CASES) {
       const name = uniqueName(`group_${c.key}`);
       names[c.key] = name;
-      assertOk(await client.createCollection({
-        collection_name: name,
+      await createSealedAndGrowing(client, {
+        name,
         fields: [
           { name: 'id', data_type: DataType.Int64, is_primary_key: true },
           { name: 'vec', data_type: DataType.FloatVector, dim: DIM },
@@ -130,13 +130,10 @@ describe('grouping search', { timeout: 600000 }, () => {
           { name: 'tag', data_type: DataType.VarChar, max_length: 16 },
           { name: 'price', data_type: DataType.Float },
         ],
-      }), `create ${name}`);
-      assertOk(await client.createIndex({ collection_name: name, field_name: 'vec', index_type: c.index_type, metric_type: 'L2', params: c.params }), `createIndex ${name}`);
-      assertOk(await client.insert({ collection_name: name, data: rows.slice(0, SEALED) }), `insert sealed ${name}`);
-      await flushSync(client, name);
-      await waitIndexFinished(client, name, 'vec');
-      assertOk(await client.insert({ collection_name: name, data: rows.slice(SEALED) }), `insert growing ${name}`);
-      await loadSync(client, name);
+        index: { index_type: c.index_type, metric_type: 'L2', params: c.params },
+        rows,
+        sealed: SEALED,
+      });
     }
   });
 

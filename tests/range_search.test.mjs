@@ -9,8 +9,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, tempDir } from './lib/server.mjs';
 import {
-  connect, closeAll, DataType, uniqueName, assertOk, assertMilvusError, loadSync, flushSync, rng,
-  randomVectors, score, waitIndexFinished, Code,
+  connect, closeAll, DataType, uniqueName, assertOk, assertMilvusError, rng, randomVectors, score,
+  Code, createSealedAndGrowing,
 } from './lib/milvus.mjs';
 
 const DIM = 16;
@@ -109,21 +109,18 @@ describe('range search', { timeout: 600000 }, () => {
     for (const c of CASES) {
       const name = uniqueName(`range_${c.key}`);
       names[c.key] = name;
-      assertOk(await client.createCollection({
-        collection_name: name,
+      // Unflushed rows stay in a growing segment: searched exactly, merged with the index's hits.
+      await createSealedAndGrowing(client, {
+        name,
         fields: [
           { name: 'id', data_type: DataType.Int64, is_primary_key: true },
           { name: 'vec', data_type: DataType.FloatVector, dim: DIM },
           { name: 'cat', data_type: DataType.Int64 },
         ],
-      }), `create ${name}`);
-      assertOk(await client.createIndex({ collection_name: name, field_name: 'vec', index_type: c.index_type, metric_type: c.metric, params: c.params }), `createIndex ${name}`);
-      assertOk(await client.insert({ collection_name: name, data: rows.slice(0, SEALED) }), `insert sealed ${name}`);
-      await flushSync(client, name);
-      await waitIndexFinished(client, name, 'vec');
-      // Unflushed rows stay in a growing segment: searched exactly, merged with the index's hits.
-      assertOk(await client.insert({ collection_name: name, data: rows.slice(SEALED) }), `insert growing ${name}`);
-      await loadSync(client, name);
+        index: { index_type: c.index_type, metric_type: c.metric, params: c.params },
+        rows,
+        sealed: SEALED,
+      });
     }
   });
 

@@ -21,20 +21,24 @@ constexpr auto kPollInterval = std::chrono::milliseconds(500);
 
 }  // namespace
 
+int64_t ApproxColumnBytes(const Column& column) {
+  return std::visit(
+      [](const auto& values) -> int64_t {
+        using T = typename std::decay_t<decltype(values)>::value_type;
+        if constexpr (std::is_same_v<T, std::string>) {
+          int64_t bytes = 0;
+          for (const std::string& s : values) bytes += static_cast<int64_t>(s.size()) + 4;
+          return bytes;
+        } else {
+          return static_cast<int64_t>(values.size() * sizeof(T));
+        }
+      },
+      column.raw());
+}
+
 int64_t ApproxBatchBytes(const RowBatch& batch) {
   int64_t bytes = 0;
-  for (const Column& column : batch.columns) {
-    std::visit(
-        [&](const auto& values) {
-          using T = typename std::decay_t<decltype(values)>::value_type;
-          if constexpr (std::is_same_v<T, std::string>) {
-            for (const std::string& s : values) bytes += static_cast<int64_t>(s.size()) + 4;
-          } else {
-            bytes += static_cast<int64_t>(values.size() * sizeof(T));
-          }
-        },
-        column.raw());
-  }
+  for (const Column& column : batch.columns) bytes += ApproxColumnBytes(column);
   return bytes;
 }
 

@@ -27,7 +27,9 @@ struct AutoFlushOptions {
   int64_t max_age_ms = 600'000;             // 0 = no age trigger
 };
 
-// What a batch weighs for the size trigger: its values' bytes (about its WAL record's size).
+// What a batch (or one column) weighs for the size trigger: its values' bytes, about its WAL
+// record's size.
+int64_t ApproxColumnBytes(const Column& column);
 int64_t ApproxBatchBytes(const RowBatch& batch);
 
 class AutoFlusher {

@@ -68,20 +68,13 @@ Result<DeleteResult> Engine::Delete(const DeleteRequest& req) {
     return result;
   }
   ASSIGN_OR_RETURN(result.timestamp, collection->Delete(scope, result.ids));
-  auto_flusher_->Wrote(collection->id(),
-                       ApproxBatchBytes(RowBatch{result.ids.size(), {result.ids}}));
+  auto_flusher_->Wrote(collection->id(), ApproxColumnBytes(result.ids));
   return result;
 }
 
 Result<InsertResult> Engine::Upsert(const std::string& collection_name,
                                     const std::string& partition, RowBatch batch) {
-  ASSIGN_OR_RETURN(auto collection, Find(collection_name));
-  ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
-  ASSIGN_OR_RETURN(int64_t partition_id, WritePartition(*collection, meta, partition));
-  int64_t bytes = ApproxBatchBytes(batch);
-  ASSIGN_OR_RETURN(InsertResult result, collection->Upsert(partition_id, std::move(batch)));
-  auto_flusher_->Wrote(collection->id(), bytes);
-  return result;
+  return WriteRows(collection_name, partition, std::move(batch), /*upsert=*/true);
 }
 
 }  // namespace strata

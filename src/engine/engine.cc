@@ -340,11 +340,18 @@ Result<bool> Engine::IsLoaded(const std::string& name, const std::vector<std::st
 
 Result<InsertResult> Engine::Insert(const std::string& collection_name,
                                     const std::string& partition, RowBatch batch) {
+  return WriteRows(collection_name, partition, std::move(batch), /*upsert=*/false);
+}
+
+Result<InsertResult> Engine::WriteRows(const std::string& collection_name,
+                                       const std::string& partition, RowBatch batch, bool upsert) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
   ASSIGN_OR_RETURN(int64_t partition_id, WritePartition(*collection, meta, partition));
   int64_t bytes = ApproxBatchBytes(batch);
-  ASSIGN_OR_RETURN(InsertResult result, collection->Insert(partition_id, std::move(batch)));
+  ASSIGN_OR_RETURN(InsertResult result, upsert
+                                            ? collection->Upsert(partition_id, std::move(batch))
+                                            : collection->Insert(partition_id, std::move(batch)));
   auto_flusher_->Wrote(collection->id(), bytes);
   return result;
 }

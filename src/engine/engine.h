@@ -99,6 +99,9 @@ class Engine {
  private:
   explicit Engine(const EngineOptions& options);
   Result<std::shared_ptr<Collection>> Find(const std::string& name);
+  // Insert (upsert false) or Upsert into the collection, counted for automatic sealing.
+  Result<InsertResult> WriteRows(const std::string& collection, const std::string& partition,
+                                 RowBatch batch, bool upsert);
   std::shared_ptr<Collection> FindById(int64_t collection_id);
   // Seals the collection's growing data (AutoFlusher's flush).
   Status AutoFlush(int64_t collection_id);

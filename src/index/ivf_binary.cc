@@ -36,11 +36,7 @@ class BinIvfIndex : public IvfIndexBase {
     std::vector<int32_t> labels(static_cast<size_t>(n));
     index->NearestLists(rows, n, 1, pool, labels.data());
     index->lists_.Build(labels.data(), n, nlist);
-    index->vectors_.resize(static_cast<size_t>(n * bytes));
-    for (size_t pos = 0; pos < index->lists_.ids.size(); ++pos) {
-      std::copy_n(rows + int64_t{index->lists_.ids[pos]} * bytes, bytes,
-                  index->vectors_.begin() + static_cast<int64_t>(pos) * bytes);
-    }
+    index->vectors_ = RowsInListOrder(index->lists_, rows, bytes);
     return std::unique_ptr<VectorIndex>(std::move(index));
   }
 
@@ -59,14 +55,10 @@ class BinIvfIndex : public IvfIndexBase {
     return static_cast<int64_t>(centroids_.size() + vectors_.size()) + lists_.MemoryBytes();
   }
 
-  Status Serialize(std::string* out) const override {
-    out->clear();
-    ByteWriter w(out);
-    WriteHeader(header_, &w);
-    w.PutArray(centroids_);
-    lists_.Write(&w);
-    w.PutArray(vectors_);
-    return Status::Ok();
+  void WriteBody(ByteWriter* w) const override {
+    w->PutArray(centroids_);
+    lists_.Write(w);
+    w->PutArray(vectors_);
   }
 
  protected:
@@ -116,23 +108,19 @@ class BinIvfIndex : public IvfIndexBase {
 
     int64_t Scan(int64_t l, const Bitset* allowed, HitHeap* heap) override {
       size_t bytes = static_cast<size_t>(index_->row_bytes());
-      uint64_t begin = index_->lists_.offsets[static_cast<size_t>(l)];
-      uint64_t end = index_->lists_.offsets[static_cast<size_t>(l) + 1];
-      int64_t seen = 0;
-      for (uint64_t pos = begin; pos < end; ++pos) {
-        uint32_t id = index_->lists_.ids[pos];
-        if (allowed != nullptr && !allowed->Test(id)) continue;
-        ++seen;
-        float key = distance_(query_, index_->vectors_.data() + pos * bytes, bytes);
-        if (key <= heap->Bound()) heap->Add(key, id);
-      }
-      return seen;
+      const uint8_t* vectors = index_->vectors_.data();
+      return ScanListPositions(index_->lists_, l, allowed, vectors, bytes, &positions_,
+                               [&](uint64_t pos) {
+                                 float key = distance_(query_, vectors + pos * bytes, bytes);
+                                 if (key <= heap->Bound()) heap->Add(key, index_->lists_.ids[pos]);
+                               });
     }
 
    private:
     const BinIvfIndex* index_;
     const uint8_t* query_;
     float (*distance_)(const uint8_t*, const uint8_t*, size_t);
+    std::vector<uint64_t> positions_;
   };
 
   std::vector<uint8_t> centroids_;  // nlist rows

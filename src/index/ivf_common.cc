@@ -119,6 +119,14 @@ void AllowedPositions(const InvertedLists& lists, uint64_t begin, uint64_t end,
   }
 }
 
+Status IvfIndexBase::Serialize(std::string* out) const {
+  out->clear();
+  ByteWriter w(out);
+  WriteHeader(header_, &w);
+  WriteBody(&w);
+  return Status::Ok();
+}
+
 void InvertedLists::Write(ByteWriter* w) const {
   w->PutArray(offsets);
   w->PutArray(ids);

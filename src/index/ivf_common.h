@@ -139,17 +139,51 @@ struct InvertedLists {
 };
 
 // The positions in [begin, end) of `lists` whose row id `allowed` keeps, into *out (cleared
-// first). A filtered scan collects them before computing any distance so that it can prefetch
-// rows a few positions ahead: a selective filter leaves the kept rows far apart, where the
-// hardware prefetcher does not follow and every row would wait on memory.
+// first).
 void AllowedPositions(const InvertedLists& lists, uint64_t begin, uint64_t end,
                       const Bitset& allowed, std::vector<uint64_t>* out);
 
-// How many kept rows ahead a filtered scan prefetches, and the prefetch of one row's bytes.
+// How many kept rows ahead a filtered scan prefetches.
 inline constexpr size_t kPrefetchAhead = 4;
-inline void PrefetchRow(const void* row, size_t bytes) {
-  for (size_t off = 0; off < bytes; off += 64)
-    __builtin_prefetch(static_cast<const char*>(row) + off);
+
+// The list walk every IVF type shares: calls offer(pos) for each position of list `l` whose row
+// `allowed` (nullable) keeps, and returns how many it offered. Unfiltered, the list is walked in
+// order. Filtered, the kept positions are collected first (into *scratch) so that the row of the
+// position kPrefetchAhead further on — `row_bytes` at rows + pos * row_bytes, the type's codes
+// in list order — is prefetched while the current one is scored: a selective filter leaves kept
+// rows far apart, where the hardware prefetcher does not follow and every row would wait on
+// memory.
+template <typename Offer>
+int64_t ScanListPositions(const InvertedLists& lists, int64_t l, const Bitset* allowed,
+                          const uint8_t* rows, size_t row_bytes, std::vector<uint64_t>* scratch,
+                          Offer&& offer) {
+  uint64_t begin = lists.offsets[static_cast<size_t>(l)];
+  uint64_t end = lists.offsets[static_cast<size_t>(l) + 1];
+  if (allowed == nullptr) {
+    for (uint64_t pos = begin; pos < end; ++pos) offer(pos);
+    return static_cast<int64_t>(end - begin);
+  }
+  AllowedPositions(lists, begin, end, *allowed, scratch);
+  const std::vector<uint64_t>& kept = *scratch;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if (i + kPrefetchAhead < kept.size()) {
+      const uint8_t* ahead = rows + kept[i + kPrefetchAhead] * row_bytes;
+      for (size_t off = 0; off < row_bytes; off += 64) __builtin_prefetch(ahead + off);
+    }
+    offer(kept[i]);
+  }
+  return static_cast<int64_t>(kept.size());
+}
+
+// Copies each row of `rows` (width values) into list order: row lists.ids[pos] goes to
+// position pos, so a list's rows are contiguous for its scan.
+template <typename T>
+std::vector<T> RowsInListOrder(const InvertedLists& lists, const T* rows, int64_t width) {
+  std::vector<T> out(lists.ids.size() * static_cast<size_t>(width));
+  for (size_t pos = 0; pos < lists.ids.size(); ++pos)
+    std::copy_n(rows + int64_t{lists.ids[pos]} * width, width,
+                out.begin() + static_cast<int64_t>(pos) * width);
+  return out;
 }
 
 // Scans lists for one query.
@@ -174,6 +208,8 @@ class IvfIndexBase : public VectorIndex {
   Status RangeSearch(const void* queries, int64_t nq, const RangeParams& range, int64_t limit,
                      const nlohmann::json& search_params, const Bitset* allowed, ThreadPool* pool,
                      std::vector<RangeHits>* out) const override;
+  // The header, then the type's own arrays (WriteBody).
+  Status Serialize(std::string* out) const final;
 
  protected:
   bool binary() const { return header_.type == IvfType::kBinFlat; }
@@ -183,6 +219,8 @@ class IvfIndexBase : public VectorIndex {
   virtual void Probe(const void* queries, int64_t nq, int64_t nprobe, ThreadPool* pool,
                      std::vector<int32_t>* lists) const = 0;
   virtual std::unique_ptr<ListScanner> NewScanner(const void* query) const = 0;
+  // What follows the header in the payload; the type's loader reads it back.
+  virtual void WriteBody(ByteWriter* w) const = 0;
 
   IndexSpec spec_;
   IvfHeader header_;

@@ -20,12 +20,7 @@ class IvfFlatIndex : public FloatIvfBase {
     index->header_ = header;
     std::vector<int32_t> labels;
     RETURN_IF_ERROR(index->TrainLists(rows, pool, &labels));
-    int64_t dim = header.dim;
-    index->vectors_.resize(static_cast<size_t>(header.n * dim));
-    for (size_t pos = 0; pos < index->lists_.ids.size(); ++pos) {
-      std::copy_n(rows + int64_t{index->lists_.ids[pos]} * dim, dim,
-                  index->vectors_.begin() + static_cast<int64_t>(pos) * dim);
-    }
+    index->vectors_ = RowsInListOrder(index->lists_, rows, header.dim);
     return std::unique_ptr<VectorIndex>(std::move(index));
   }
 
@@ -45,14 +40,10 @@ class IvfFlatIndex : public FloatIvfBase {
            lists_.MemoryBytes();
   }
 
-  Status Serialize(std::string* out) const override {
-    out->clear();
-    ByteWriter w(out);
-    WriteHeader(header_, &w);
-    w.PutArray(centroids_);
-    lists_.Write(&w);
-    w.PutArray(vectors_);
-    return Status::Ok();
+  void WriteBody(ByteWriter* w) const override {
+    w->PutArray(centroids_);
+    lists_.Write(w);
+    w->PutArray(vectors_);
   }
 
  protected:
@@ -69,26 +60,14 @@ class IvfFlatIndex : public FloatIvfBase {
       const DistanceKernels& kernels = Kernels();
       size_t dim = static_cast<size_t>(index_->header_.dim);
       bool l2 = index_->header_.metric == MetricType::kL2;
-      uint64_t begin = index_->lists_.offsets[static_cast<size_t>(l)];
-      uint64_t end = index_->lists_.offsets[static_cast<size_t>(l) + 1];
-      auto offer = [&](uint64_t pos) {
-        const float* x = index_->vectors_.data() + pos * dim;
-        float key = l2 ? kernels.l2sq_f32(query_, x, dim) : -kernels.ip_f32(query_, x, dim);
-        if (key <= heap->Bound()) heap->Add(key, index_->lists_.ids[pos]);
-      };
-      if (allowed == nullptr) {
-        for (uint64_t pos = begin; pos < end; ++pos) offer(pos);
-        return static_cast<int64_t>(end - begin);
-      }
-      AllowedPositions(index_->lists_, begin, end, *allowed, &positions_);
-      for (size_t i = 0; i < positions_.size(); ++i) {
-        if (i + kPrefetchAhead < positions_.size()) {
-          PrefetchRow(index_->vectors_.data() + positions_[i + kPrefetchAhead] * dim,
-                      dim * sizeof(float));
-        }
-        offer(positions_[i]);
-      }
-      return static_cast<int64_t>(positions_.size());
+      const float* vectors = index_->vectors_.data();
+      return ScanListPositions(
+          index_->lists_, l, allowed, reinterpret_cast<const uint8_t*>(vectors),
+          dim * sizeof(float), &positions_, [&](uint64_t pos) {
+            const float* x = vectors + pos * dim;
+            float key = l2 ? kernels.l2sq_f32(query_, x, dim) : -kernels.ip_f32(query_, x, dim);
+            if (key <= heap->Bound()) heap->Add(key, index_->lists_.ids[pos]);
+          });
     }
 
    private:
@@ -170,16 +149,12 @@ class IvfSq8Index : public FloatIvfBase {
            lists_.MemoryBytes();
   }
 
-  Status Serialize(std::string* out) const override {
-    out->clear();
-    ByteWriter w(out);
-    WriteHeader(header_, &w);
-    w.PutArray(centroids_);
-    w.PutArray(vmin_);
-    w.PutArray(scale_);
-    lists_.Write(&w);
-    w.PutArray(codes_);
-    return Status::Ok();
+  void WriteBody(ByteWriter* w) const override {
+    w->PutArray(centroids_);
+    w->PutArray(vmin_);
+    w->PutArray(scale_);
+    lists_.Write(w);
+    w->PutArray(codes_);
   }
 
  protected:
@@ -211,26 +186,14 @@ class IvfSq8Index : public FloatIvfBase {
         for (size_t d = 0; d < dim; ++d) adjusted_[d] = query_[d] * scale[d];
         offset = InnerProduct(query_, centroid, dim) + InnerProduct(query_, vmin, dim);
       }
-      uint64_t begin = index_->lists_.offsets[static_cast<size_t>(l)];
-      uint64_t end = index_->lists_.offsets[static_cast<size_t>(l) + 1];
-      auto offer = [&](uint64_t pos) {
-        const uint8_t* code = index_->codes_.data() + pos * dim;
-        float key = l2 ? kernels_.l2(adjusted_.data(), scale, code, dim)
-                       : -(offset + kernels_.ip(adjusted_.data(), code, dim));
-        if (key <= heap->Bound()) heap->Add(key, index_->lists_.ids[pos]);
-      };
-      if (allowed == nullptr) {
-        for (uint64_t pos = begin; pos < end; ++pos) offer(pos);
-        return static_cast<int64_t>(end - begin);
-      }
-      AllowedPositions(index_->lists_, begin, end, *allowed, &positions_);
-      for (size_t i = 0; i < positions_.size(); ++i) {
-        if (i + kPrefetchAhead < positions_.size()) {
-          PrefetchRow(index_->codes_.data() + positions_[i + kPrefetchAhead] * dim, dim);
-        }
-        offer(positions_[i]);
-      }
-      return static_cast<int64_t>(positions_.size());
+      const uint8_t* codes = index_->codes_.data();
+      return ScanListPositions(
+          index_->lists_, l, allowed, codes, dim, &positions_, [&](uint64_t pos) {
+            const uint8_t* code = codes + pos * dim;
+            float key = l2 ? kernels_.l2(adjusted_.data(), scale, code, dim)
+                           : -(offset + kernels_.ip(adjusted_.data(), code, dim));
+            if (key <= heap->Bound()) heap->Add(key, index_->lists_.ids[pos]);
+          });
     }
 
    private:

@@ -90,18 +90,14 @@ class IvfPqIndex : public FloatIvfBase {
            lists_.MemoryBytes();
   }
 
-  Status Serialize(std::string* out) const override {
-    out->clear();
-    ByteWriter w(out);
-    WriteHeader(header_, &w);
-    w.Put(m_);
-    w.Put(nbits_);
-    w.Put(ksub_);
-    w.PutArray(centroids_);
-    w.PutArray(codebooks_);
-    lists_.Write(&w);
-    w.PutArray(codes_);
-    return Status::Ok();
+  void WriteBody(ByteWriter* w) const override {
+    w->Put(m_);
+    w->Put(nbits_);
+    w->Put(ksub_);
+    w->PutArray(centroids_);
+    w->PutArray(codebooks_);
+    lists_.Write(w);
+    w->PutArray(codes_);
   }
 
  protected:
@@ -149,27 +145,23 @@ class IvfPqIndex : public FloatIvfBase {
         offset = InnerProduct(query_, centroid, static_cast<size_t>(dim));
       }
       int64_t m = index_->m_, ksub = index_->ksub_;
-      uint64_t begin = index_->lists_.offsets[static_cast<size_t>(l)];
-      uint64_t end = index_->lists_.offsets[static_cast<size_t>(l) + 1];
-      int64_t seen = 0;
-      for (uint64_t pos = begin; pos < end; ++pos) {
-        uint32_t id = index_->lists_.ids[pos];
-        if (allowed != nullptr && !allowed->Test(id)) continue;
-        ++seen;
-        float sum = 0;
-        if (index_->code_width() == 1) {
-          const uint8_t* code = index_->codes_.data() + pos * m;
-          for (int64_t j = 0; j < m; ++j) sum += table_[static_cast<size_t>(j * ksub + code[j])];
-        } else {
-          for (int64_t j = 0; j < m; ++j) {
-            sum +=
-                table_[static_cast<size_t>(j * ksub + index_->Code(static_cast<int64_t>(pos), j))];
-          }
-        }
-        float key = l2 ? sum : -(offset + sum);
-        if (key <= heap->Bound()) heap->Add(key, id);
-      }
-      return seen;
+      size_t code_bytes = static_cast<size_t>(m * index_->code_width());
+      return ScanListPositions(index_->lists_, l, allowed, index_->codes_.data(), code_bytes,
+                               &positions_, [&](uint64_t pos) {
+                                 float sum = 0;
+                                 if (index_->code_width() == 1) {
+                                   const uint8_t* code = index_->codes_.data() + pos * m;
+                                   for (int64_t j = 0; j < m; ++j)
+                                     sum += table_[static_cast<size_t>(j * ksub + code[j])];
+                                 } else {
+                                   for (int64_t j = 0; j < m; ++j) {
+                                     sum += table_[static_cast<size_t>(
+                                         j * ksub + index_->Code(static_cast<int64_t>(pos), j))];
+                                   }
+                                 }
+                                 float key = l2 ? sum : -(offset + sum);
+                                 if (key <= heap->Bound()) heap->Add(key, index_->lists_.ids[pos]);
+                               });
     }
 
    private:
@@ -190,6 +182,7 @@ class IvfPqIndex : public FloatIvfBase {
     const float* query_;
     std::vector<float> table_;  // m x ksub
     std::vector<float> residual_;
+    std::vector<uint64_t> positions_;
   };
 
   int64_t m_ = 0;

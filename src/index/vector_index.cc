@@ -12,8 +12,6 @@
 namespace strata {
 namespace {
 
-constexpr uint16_t kIndexFileVersion = 1;
-
 bool IsIvfType(std::string_view t) {
   return t == "IVF_FLAT" || t == "IVF_SQ8" || t == "IVF_PQ" || t == "BIN_IVF_FLAT";
 }

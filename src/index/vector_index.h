@@ -78,7 +78,9 @@ IndexSpec ResolveAutoIndex(IndexSpec spec, bool binary);
 Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexSpec& spec, const VectorData& data,
                                                       ThreadPool* pool);
 
-// The index file: the spec and the index's own bytes, in the object envelope (kIndexFile).
+// The index file: the spec and the index's own bytes, in the object envelope (kIndexFile) at
+// this version.
+inline constexpr uint16_t kIndexFileVersion = 1;
 Result<std::string> SaveVectorIndex(const VectorIndex& index);
 
 // Loads what SaveVectorIndex wrote. DataLoss naming `object_name` for anything inconsistent.

@@ -288,3 +288,18 @@ export async function waitLoadState(client, collection_name, state, ms = 60000) 
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * A loaded collection with an index on `vec` whose first `sealed` rows are flushed and indexed
+ * (their segment's index built) and the rest left unflushed in a growing segment, so searches
+ * merge index hits with exact ones. `index` is {index_type, metric_type, params}.
+ */
+export async function createSealedAndGrowing(client, { name, fields, index, rows, sealed }) {
+  assertOk(await client.createCollection({ collection_name: name, fields }), `create ${name}`);
+  assertOk(await client.createIndex({ collection_name: name, field_name: 'vec', ...index }), `createIndex ${name}`);
+  assertOk(await client.insert({ collection_name: name, data: rows.slice(0, sealed) }), `insert sealed ${name}`);
+  await flushSync(client, name);
+  await waitIndexFinished(client, name, 'vec');
+  assertOk(await client.insert({ collection_name: name, data: rows.slice(sealed) }), `insert growing ${name}`);
+  await loadSync(client, name);
+}
