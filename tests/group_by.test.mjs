@@ -64,7 +64,8 @@ function checkGroups(hits, { rows, query, field, limit, offset = 0, groupSize, k
     const row = byId.get(id);
     assert.ok(row, `${what}: hit ${i} id ${id} is not a row`);
     assert.ok(keep(row), `${what}: hit ${i} id ${id} is filtered out`);
-    const value = field === 'tag' ? hits[i][field] : Number(hits[i][field]);
+    const raw = hits[i][field];
+    const value = field === 'tag' || raw === null ? raw : Number(raw);
     assert.equal(value, row[field], `${what}: hit ${i} reports ${field} ${value}, row has ${row[field]}`);
     const s = score('L2', query, row.vec);
     assert.ok(close(Number(hits[i].score), s), `${what}: hit ${i} score ${hits[i].score}, brute force ${s}`);
@@ -104,7 +105,7 @@ describe('grouping search', { timeout: 600000 }, () => {
   const TAGS = ['red', 'green', 'blue', 'cyan', 'pink', 'gold', 'gray', 'teal', 'navy', 'lime', 'plum'];
   const rows = randomVectors(SEALED + GROWING, DIM, rand).map((vec, i) => ({
     id: i, vec, category: Math.floor(rand() * 30), tag: TAGS[Math.floor(rand() * TAGS.length)],
-    price: Math.fround(rand() * 100),
+    price: Math.fround(rand() * 100), shade: i % 5 === 0 ? null : i % 3,
   }));
   // Near-copies of query 0, spread over the sealed and the growing rows.
   for (let n = 0; n < CROWD; n++) {
@@ -112,6 +113,7 @@ describe('grouping search', { timeout: 600000 }, () => {
     row.vec = queries[0].map((x) => Math.fround(x + (rand() - 0.5) * 0.02));
     row.category = 7;
     row.tag = 'crowd';
+    row.shade = null;
   }
   const names = {};
 
@@ -129,6 +131,7 @@ describe('grouping search', { timeout: 600000 }, () => {
           { name: 'category', data_type: DataType.Int64 },
           { name: 'tag', data_type: DataType.VarChar, max_length: 16 },
           { name: 'price', data_type: DataType.Float },
+          { name: 'shade', data_type: DataType.Int64, nullable: true },
         ],
         index: { index_type: c.index_type, metric_type: 'L2', params: c.params },
         rows,
@@ -192,6 +195,17 @@ describe('grouping search', { timeout: 600000 }, () => {
     const first = results[0];
     assert.equal(Number(first[0].category), 7, 'query 0 is nearest to the crowd');
     assert.equal(new Set(first.map((h) => Number(h.category))).size, 10);
+  });
+
+  test('null values of a nullable field form one group', async () => {
+    const c = CASES[0];
+    for (const [limit, groupSize] of [[3, 1], [4, 3]]) {
+      const results = await groupSearch(c, { field: 'shade', limit, groupSize });
+      results.forEach((hits, q) => checkGroups(hits, {
+        rows, query: queries[q], field: 'shade', limit, groupSize, exact: true, what: `shade q${q}`,
+      }));
+      assert.equal(results[0][0].shade, null, 'query 0 is nearest to the crowd, whose shade is null');
+    }
   });
 
   test('SearchResultData.group_by_field_value carries each hit\'s group value', async () => {

@@ -63,6 +63,11 @@ const FILTERS = [
   ['exists price', [0, 1, 3, 4]],
   ['color == "red" and age is not null and age < 30', [3]],
   ['not (color == "red")', [1, 2, 4, 5]],
+  // On a JSON path or dynamic key, null means no value: a null row or a missing key.
+  ['color is null', [2, 4]],
+  ['price is not null', [0, 1, 3, 4]],
+  ['tags["k"] is null', [1, 2, 4]],
+  ['nested["a"]["b"] is not null', [1]],
 ];
 
 describe('nullable, default and dynamic fields', { timeout: 300000 }, () => {

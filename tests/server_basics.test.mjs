@@ -1,22 +1,40 @@
 // Process lifecycle and the connection-level calls: --help, /healthz, Connect, GetVersion,
-// CheckHealth, AllocTimestamp, clean shutdown on SIGTERM and SIGINT.
+// CheckHealth, AllocTimestamp, keepalive pings of an idle client, clean shutdown on SIGTERM and
+// SIGINT.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, runBin, tempDir, healthStatus } from './lib/server.mjs';
+import * as grpc from '@grpc/grpc-js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, closeAll, rawCall, assertOk } from './lib/milvus.mjs';
+
+// The SDKs ping every 10 s even with no call in flight. A server that counts those pings as
+// abuse answers the third with GOAWAY "too_many_pings" and the client loses its connection;
+// pings every 5.5 s (Milvus accepts down to 5 s) strike out within about 22 s.
+const kPingMs = 5500;
+const kIdleMs = 28000;
 
 describe('server basics', { timeout: 120000 }, () => {
   let server;
   let client;
+  // An idle client whose keepalive pings run while the other tests do (see the last test).
+  let idle;
+  let idleSince;
+  const grpcErrors = [];
 
   before(async () => {
     server = await startServer({ storage: tempDir('basics'), name: 'basics' });
     client = await connect(server.address);
+    grpc.setLogger({ error: (...args) => grpcErrors.push(args.join(' ')) });
+    grpc.setLogVerbosity(grpc.logVerbosity.ERROR);
+    idle = await connect(server.address, { channelOptions: { 'grpc.keepalive_time_ms': kPingMs } });
+    idleSince = Date.now();
   });
 
   after(async () => {
-    await closeAll([client]);
+    grpc.setLogger(console);
+    await closeAll([client, idle]);
     await server?.stop('SIGTERM').catch(() => {});
   });
 
@@ -77,5 +95,12 @@ describe('server basics', { timeout: 120000 }, () => {
     assert.deepEqual(await s1.stop('SIGTERM'), { code: 0, signal: null });
     const s2 = await startServer({ storage, name: 'restart2' });
     assert.deepEqual(await s2.stop('SIGTERM'), { code: 0, signal: null });
+  });
+
+  test('keepalive pings of an idle client are accepted, not answered with GOAWAY', async () => {
+    await sleep(Math.max(0, kIdleMs - (Date.now() - idleSince)));
+    assertOk(await idle.getVersion(), `GetVersion after ${kIdleMs / 1000} s idle`);
+    const strikes = grpcErrors.filter((line) => /excess pings|too_many_pings/i.test(line));
+    assert.deepEqual(strikes, [], 'the server rejected keepalive pings');
   });
 });

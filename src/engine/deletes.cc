@@ -45,18 +45,20 @@ bool DeleteSet::AddEntry(Map& map, const Key& key, Entry entry) {
 void DeleteSet::Add(int64_t scope, const Column& pks, uint64_t ts, uint64_t seq) {
   std::unique_lock lock(mu_);
   Entry entry{scope, ts, seq};
+  size_t added = 0;
   if (pks.type() == DataType::kInt64) {
-    for (int64_t pk : pks.values<int64_t>()) entries_ += AddEntry(int_keys_, pk, entry);
+    for (int64_t pk : pks.values<int64_t>()) added += AddEntry(int_keys_, pk, entry);
   } else {
     for (const std::string& pk : pks.values<std::string>())
-      entries_ += AddEntry(string_keys_, pk, entry);
+      added += AddEntry(string_keys_, pk, entry);
   }
+  entries_ += added;
+  max_seq_ = std::max(max_seq_, seq);
+  if (added > 0) ++generation_;
 }
 
-void DeleteSet::Hide(int64_t partition_id, const Chunk& chunk, int64_t pk_field_id,
-                     uint64_t max_seq, std::vector<uint8_t>* mask) const {
-  std::shared_lock lock(mu_);
-  if (int_keys_.empty() && string_keys_.empty()) return;
+std::vector<uint32_t> DeleteSet::HiddenRows(int64_t partition_id, const Chunk& chunk,
+                                            int64_t pk_field_id, uint64_t max_seq) const {
   const Column& pks = *chunk.rows.FindColumn(pk_field_id);
   auto hidden = [&](const std::vector<Entry>& entries, uint64_t row_ts) {
     for (const Entry& e : entries)
@@ -65,16 +67,49 @@ void DeleteSet::Hide(int64_t partition_id, const Chunk& chunk, int64_t pk_field_
         return true;
     return false;
   };
+  std::vector<uint32_t> rows;
   for (int64_t r = 0; r < chunk.num_rows(); ++r) {
-    if (!(*mask)[r]) continue;
+    bool gone;
     if (pks.type() == DataType::kInt64) {
       auto it = int_keys_.find(pks.values<int64_t>()[r]);
-      if (it != int_keys_.end() && hidden(it->second, chunk.timestamps[r])) (*mask)[r] = 0;
+      gone = it != int_keys_.end() && hidden(it->second, chunk.timestamps[r]);
     } else {
       auto it = string_keys_.find(pks.values<std::string>()[r]);
-      if (it != string_keys_.end() && hidden(it->second, chunk.timestamps[r])) (*mask)[r] = 0;
+      gone = it != string_keys_.end() && hidden(it->second, chunk.timestamps[r]);
+    }
+    if (gone) rows.push_back(static_cast<uint32_t>(r));
+  }
+  return rows;
+}
+
+void DeleteSet::Hide(int64_t partition_id, const std::shared_ptr<const Chunk>& chunk,
+                     int64_t pk_field_id, uint64_t max_seq, std::vector<uint8_t>* mask) const {
+  std::shared_lock lock(mu_);
+  if (int_keys_.empty() && string_keys_.empty()) return;
+  auto apply = [mask](const std::vector<uint32_t>& rows) {
+    for (uint32_t r : rows) (*mask)[r] = 0;
+  };
+  if (max_seq < max_seq_) {  // an older snapshot: not what the cache holds
+    apply(HiddenRows(partition_id, *chunk, pk_field_id, max_seq));
+    return;
+  }
+  {
+    std::lock_guard cache_lock(cache_mu_);
+    auto it = cache_.find(chunk.get());
+    if (it != cache_.end() && it->second.generation == generation_ &&
+        it->second.partition_id == partition_id && !it->second.chunk.expired()) {
+      apply(it->second.rows);
+      return;
     }
   }
+  std::vector<uint32_t> rows = HiddenRows(partition_id, *chunk, pk_field_id, max_seq);
+  apply(rows);
+  std::lock_guard cache_lock(cache_mu_);
+  if (cache_.size() >= sweep_at_) {
+    std::erase_if(cache_, [](const auto& kv) { return kv.second.chunk.expired(); });
+    sweep_at_ = std::max<size_t>(64, 2 * cache_.size());
+  }
+  cache_[chunk.get()] = CachedRows{chunk, generation_, partition_id, std::move(rows)};
 }
 
 template <typename Map>
@@ -89,6 +124,7 @@ size_t DeleteSet::DropFrom(Map& map, int64_t scope) {
 
 void DeleteSet::DropScope(int64_t partition_id) {
   std::unique_lock lock(mu_);
+  ++generation_;
   entries_ -= DropFrom(int_keys_, partition_id);
   entries_ -= DropFrom(string_keys_, partition_id);
 }

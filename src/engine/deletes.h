@@ -15,6 +15,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -39,6 +41,11 @@ struct DeleteBatch {
 };
 
 // Thread-safe: Add/DropScope take an exclusive lock, Hide a shared one.
+//
+// Hide is on every search and query path, and looking up each row's key costs a hash probe per
+// row. So the rows of a chunk that every held delete hides are cached per chunk and reused by
+// reads that see every delete, until the next Add or DropScope; a read from an older snapshot
+// (rare: it raced a delete) takes the slow path.
 class DeleteSet {
  public:
   // Records the deletion of every key of `pks` at `ts`. `seq` is 0 for deletes read from delta
@@ -46,8 +53,8 @@ class DeleteSet {
   void Add(int64_t scope, const Column& pks, uint64_t ts, uint64_t seq);
   // Clears (*mask)[r] for each row r of `chunk` (in partition `partition_id`) hidden by a delete
   // with seq <= max_seq. `pk_field_id` names the chunk's primary key column.
-  void Hide(int64_t partition_id, const Chunk& chunk, int64_t pk_field_id, uint64_t max_seq,
-            std::vector<uint8_t>* mask) const;
+  void Hide(int64_t partition_id, const std::shared_ptr<const Chunk>& chunk, int64_t pk_field_id,
+            uint64_t max_seq, std::vector<uint8_t>* mask) const;
   // Forgets deletes scoped to a dropped partition.
   void DropScope(int64_t partition_id);
   // Number of (key, delete) entries held.
@@ -64,11 +71,28 @@ class DeleteSet {
   static bool AddEntry(Map& map, const Key& key, Entry entry);
   template <typename Map>
   static size_t DropFrom(Map& map, int64_t scope);
+  // Rows of `chunk` hidden by the deletes with seq <= max_seq (mu_ held).
+  std::vector<uint32_t> HiddenRows(int64_t partition_id, const Chunk& chunk, int64_t pk_field_id,
+                                   uint64_t max_seq) const;
 
   mutable std::shared_mutex mu_;
   std::unordered_map<int64_t, std::vector<Entry>> int_keys_;
   std::unordered_map<std::string, std::vector<Entry>> string_keys_;
   size_t entries_ = 0;
+  uint64_t generation_ = 0;  // changes with every Add that stores an entry and every DropScope
+  uint64_t max_seq_ = 0;     // the highest seq ever added
+
+  // The hidden rows of a chunk under every delete of one generation. The weak pointer tells a
+  // live chunk from a new one at a freed chunk's address.
+  struct CachedRows {
+    std::weak_ptr<const Chunk> chunk;
+    uint64_t generation;
+    int64_t partition_id;
+    std::vector<uint32_t> rows;
+  };
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<const Chunk*, CachedRows> cache_;
+  mutable size_t sweep_at_ = 64;  // drop entries of freed chunks when the cache reaches this
 };
 
 // The WAL payload of a delete record: the keys as a one-column row batch.

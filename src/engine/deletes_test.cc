@@ -19,17 +19,17 @@ Column StringKeys(std::vector<std::string> keys) {
   return c;
 }
 
-Chunk ChunkOf(Column pks, std::vector<uint64_t> timestamps) {
-  Chunk chunk;
-  chunk.rows.num_rows = pks.size();
-  chunk.rows.columns.push_back(std::move(pks));
-  chunk.timestamps = std::move(timestamps);
+std::shared_ptr<const Chunk> ChunkOf(Column pks, std::vector<uint64_t> timestamps) {
+  auto chunk = std::make_shared<Chunk>();
+  chunk->rows.num_rows = pks.size();
+  chunk->rows.columns.push_back(std::move(pks));
+  chunk->timestamps = std::move(timestamps);
   return chunk;
 }
 
-std::vector<uint8_t> Visible(const DeleteSet& set, int64_t partition, const Chunk& chunk,
-                             uint64_t max_seq) {
-  std::vector<uint8_t> mask(chunk.num_rows(), 1);
+std::vector<uint8_t> Visible(const DeleteSet& set, int64_t partition,
+                             const std::shared_ptr<const Chunk>& chunk, uint64_t max_seq) {
+  std::vector<uint8_t> mask(chunk->num_rows(), 1);
   set.Hide(partition, chunk, 100, max_seq, &mask);
   return mask;
 }
@@ -39,16 +39,40 @@ TEST(DeleteSetTest, HidesOnlyRowsOlderThanTheDelete) {
   set.Add(kAllPartitions, IntKeys({1, 2}), /*ts=*/100, /*seq=*/1);
   // Key 1 at ts 50 (before the delete) is hidden; at ts 100 (same ts, an upsert's own row)
   // and 150 (re-inserted later) it is visible; key 3 was never deleted.
-  Chunk chunk = ChunkOf(IntKeys({1, 1, 1, 2, 3}), {50, 100, 150, 99, 10});
+  auto chunk = ChunkOf(IntKeys({1, 1, 1, 2, 3}), {50, 100, 150, 99, 10});
   EXPECT_EQ(Visible(set, 7, chunk, 1), (std::vector<uint8_t>{0, 1, 1, 0, 1}));
   // A snapshot taken before the delete was applied does not see it.
   EXPECT_EQ(Visible(set, 7, chunk, 0), (std::vector<uint8_t>{1, 1, 1, 1, 1}));
 }
 
+// The hidden rows cached for a chunk follow every change of the set, and a read from an older
+// snapshot still sees only the deletes it may see.
+TEST(DeleteSetTest, CachedHiddenRowsFollowEveryChange) {
+  DeleteSet set;
+  auto chunk = ChunkOf(IntKeys({1, 2, 3, 4}), {10, 10, 10, 10});
+  set.Add(kAllPartitions, IntKeys({1}), 100, 1);
+  for (int i = 0; i < 2; ++i)  // computed, then from the cache
+    EXPECT_EQ(Visible(set, 7, chunk, 1), (std::vector<uint8_t>{0, 1, 1, 1}));
+  EXPECT_EQ(Visible(set, 8, chunk, 1), (std::vector<uint8_t>{0, 1, 1, 1}));
+  set.Add(/*scope=*/7, IntKeys({3}), 100, 2);
+  EXPECT_EQ(Visible(set, 7, chunk, 2), (std::vector<uint8_t>{0, 1, 0, 1}));
+  EXPECT_EQ(Visible(set, 8, chunk, 2), (std::vector<uint8_t>{0, 1, 1, 1}));
+  EXPECT_EQ(Visible(set, 7, chunk, 1), (std::vector<uint8_t>{0, 1, 1, 1}));  // older snapshot
+  EXPECT_EQ(Visible(set, 7, chunk, 5), (std::vector<uint8_t>{0, 1, 0, 1}));
+  set.DropScope(7);
+  EXPECT_EQ(Visible(set, 7, chunk, 5), (std::vector<uint8_t>{0, 1, 1, 1}));
+  // Another chunk, and a chunk at a freed chunk's address, get their own rows.
+  chunk.reset();
+  for (int i = 0; i < 200; ++i) {
+    auto other = ChunkOf(IntKeys({5, 1}), {10, 200});
+    ASSERT_EQ(Visible(set, 7, other, 5), (std::vector<uint8_t>{1, 1}));
+  }
+}
+
 TEST(DeleteSetTest, ScopedDeletesAndDroppedScopes) {
   DeleteSet set;
   set.Add(/*scope=*/7, StringKeys({"a"}), 100, 1);
-  Chunk chunk = ChunkOf(StringKeys({"a", "b"}), {1, 1});
+  auto chunk = ChunkOf(StringKeys({"a", "b"}), {1, 1});
   EXPECT_EQ(Visible(set, 7, chunk, 1), (std::vector<uint8_t>{0, 1}));
   EXPECT_EQ(Visible(set, 8, chunk, 1), (std::vector<uint8_t>{1, 1}));
   set.Add(7, StringKeys({"a"}), 90, 2);  // covered by the first: not stored again

@@ -20,9 +20,12 @@ inline constexpr int64_t kMaxIndexK = 16384;
 // Exact fallbacks score every allowed row; queries go in batches of at most this many hits.
 inline constexpr int64_t kMaxExactBatchHits = int64_t{1} << 22;
 
-using GroupKey = std::variant<int64_t, std::string>;
+// std::monostate is the group of null values (rows of a nullable field), which Milvus groups
+// together like any other value.
+using GroupKey = std::variant<std::monostate, int64_t, std::string>;
 
 GroupKey KeyAt(const Column& column, int64_t row) {
+  if (column.IsNull(row)) return std::monostate{};
   switch (column.type()) {
     case DataType::kBool:
       return static_cast<int64_t>(column.values<uint8_t>()[row]);
@@ -45,30 +48,39 @@ struct ChunkGroups {
 };
 
 template <typename T>
-void EncodeGroups(const std::vector<T>& values, const Bitset& allowed, ChunkGroups* out) {
+void EncodeGroups(const Column& column, const std::vector<T>& values, const Bitset& allowed,
+                  ChunkGroups* out) {
   using Key = std::conditional_t<std::is_same_v<T, std::string>, std::string_view, int64_t>;
+  using Stored = std::conditional_t<std::is_same_v<T, std::string>, std::string, int64_t>;
   std::unordered_map<Key, int32_t> codes;
+  int32_t null_code = -1;
+  auto new_code = [&](GroupKey key) {
+    out->keys.push_back(std::move(key));
+    out->allowed_count.push_back(0);
+    return static_cast<int32_t>(out->keys.size() - 1);
+  };
   out->code.assign(values.size(), -1);
   allowed.ForEachSetBit(0, values.size(), [&](size_t r) {
-    Key key(values[r]);
-    auto [it, added] = codes.try_emplace(key, static_cast<int32_t>(out->keys.size()));
-    if (added) {
-      if constexpr (std::is_same_v<Key, std::string_view>) {
-        out->keys.emplace_back(std::string(key));
-      } else {
-        out->keys.emplace_back(key);
-      }
-      out->allowed_count.push_back(0);
+    int32_t code;
+    if (column.IsNull(static_cast<int64_t>(r))) {
+      if (null_code < 0) null_code = new_code(std::monostate{});
+      code = null_code;
+    } else {
+      Key key(values[r]);
+      auto it = codes.find(key);
+      if (it == codes.end()) it = codes.emplace(key, new_code(Stored(key))).first;
+      code = it->second;
     }
-    out->code[r] = it->second;
-    ++out->allowed_count[it->second];
+    out->code[r] = code;
+    ++out->allowed_count[code];
     ++out->allowed_rows;
   });
 }
 
 ChunkGroups GroupChunk(const Column& column, const Bitset& allowed) {
   ChunkGroups out;
-  std::visit([&](const auto& values) { EncodeGroups(values, allowed, &out); }, column.raw());
+  std::visit([&](const auto& values) { EncodeGroups(column, values, allowed, &out); },
+             column.raw());
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -35,6 +36,7 @@ CollectionSchema Schema() {
   add("flag", DataType::kBool);
   add("price", DataType::kFloat);
   add("vec", DataType::kFloatVector)->dim = kDim;
+  add("shade", DataType::kInt64)->nullable = true;  // null groups together
   return s;
 }
 
@@ -46,6 +48,7 @@ struct Row {
   std::string tag;
   bool flag;
   std::vector<float> vec;
+  std::optional<int64_t> shade;
 };
 
 std::vector<float> Query(int64_t q) {
@@ -59,7 +62,8 @@ std::vector<Row> MakeRows() {
   std::uniform_int_distribution<int> coord(-6, 6), category(0, 39), tag(0, 14);
   std::vector<Row> rows;
   for (int64_t id = 0; id < kRowsPerBatch * kBatches; ++id) {
-    Row r{id, category(rng), "t" + std::to_string(tag(rng)), id % 2 == 0, {}};
+    Row r{id, category(rng), "t" + std::to_string(tag(rng)), id % 2 == 0, {}, std::nullopt};
+    if (id % 3 != 0) r.shade = id % 4;  // the crowd below (ids divisible by 6) is null
     if (id % (kRowsPerBatch * kBatches / kCrowd) == 0 &&
         id / (kRowsPerBatch * kBatches / kCrowd) < kCrowd) {
       // Category 0 and tag "t0" crowd the top of every query: a copy of a query, one step off.
@@ -85,6 +89,7 @@ RowBatch Batch(const std::vector<Row>& rows, int64_t begin, int64_t end) {
   b.columns.emplace_back(103, DataType::kBool);
   b.columns.emplace_back(104, DataType::kFloat);
   b.columns.emplace_back(105, DataType::kFloatVector, kDim);
+  b.columns.emplace_back(106, DataType::kInt64, 0, /*nullable=*/true);
   for (int64_t i = begin; i < end; ++i) {
     b.columns[0].values<int64_t>().push_back(rows[i].id);
     b.columns[1].values<int64_t>().push_back(rows[i].category);
@@ -93,6 +98,8 @@ RowBatch Batch(const std::vector<Row>& rows, int64_t begin, int64_t end) {
     b.columns[4].values<float>().push_back(0.5f);
     auto& vec = b.columns[5].values<float>();
     vec.insert(vec.end(), rows[i].vec.begin(), rows[i].vec.end());
+    b.columns[6].values<int64_t>().push_back(rows[i].shade.value_or(0));
+    b.columns[6].validity().push_back(rows[i].shade.has_value());
   }
   return b;
 }
@@ -179,6 +186,7 @@ class GroupByTest : public ::testing::Test {
     ASSERT_TRUE(result.ok()) << result.status().ToString();
     const std::string& field = req.group_by_field;
     auto group_of = [&](const Row& r) {
+      if (field == "shade") return r.shade ? std::to_string(*r.shade) : std::string("null");
       return field == "tag"    ? r.tag
              : field == "flag" ? std::to_string(r.flag)
              : field == "id"   ? std::to_string(r.id)
@@ -187,6 +195,7 @@ class GroupByTest : public ::testing::Test {
     // The value the result carries beside each hit, in the same spelling.
     auto value_at = [&](size_t i) {
       const Column& values = result->group_by_values;
+      if (values.IsNull(static_cast<int64_t>(i))) return std::string("null");
       return field == "tag"    ? values.values<std::string>()[i]
              : field == "flag" ? std::to_string(values.values<uint8_t>()[i])
                                : std::to_string(values.values<int64_t>()[i]);
@@ -233,6 +242,12 @@ TEST_F(GroupByTest, ExactWithoutIndexMatchesBruteForce) {
   // Two groups, one of them crowding the top: the other is far down the ranking.
   ExpectExact(Request("flag", 2, 5), kAll);
   ExpectExact(Request("flag", 3, 2), kAll);
+  // Null values of a nullable field form one group of their own.
+  ExpectExact(Request("shade", 5, 1), kAll);
+  ExpectExact(Request("shade", 3, 4), kAll);
+  auto not_null = Request("shade", 4, 2);
+  not_null.filter = "shade is not null";
+  ExpectExact(not_null, [](const Row& r) { return r.shade.has_value(); });
 }
 
 TEST_F(GroupByTest, FlatIndexIsExactAndHnswGivesDistinctGroups) {

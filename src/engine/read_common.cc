@@ -85,7 +85,7 @@ Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const SnapshotC
   } else {
     RETURN_IF_ERROR(expr::EvaluateFilter(*plan, chunk.rows, &mask));
   }
-  if (sc.deletes) sc.deletes->Hide(sc.partition_id, chunk, pk_field_id, sc.delete_seq, &mask);
+  if (sc.deletes) sc.deletes->Hide(sc.partition_id, sc.chunk, pk_field_id, sc.delete_seq, &mask);
   return mask;
 }
 

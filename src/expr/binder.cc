@@ -197,10 +197,12 @@ class Binder {
         return Like(ast);
       case AstKind::kIsNull: {
         ASSIGN_OR_RETURN(FieldRef ref, Field(*ast.children[0]));
-        if (!ref.path.empty())
+        // On a JSON path or dynamic key, null means the key is missing or holds JSON null
+        // (Milvus rewrites `meta["a"] is null` to `not exists meta["a"]`).
+        if (!ref.path.empty() && ref.type != DataType::kJson)
           return ErrorAt(ast.pos,
-                         "'is null' on a JSON path, dynamic key or array element is not "
-                         "supported yet; use exists on JSON");
+                         "'is null' does not apply to an array element (elements are never "
+                         "null); compare array_length instead");
         return MakePred(IsNullNode{std::move(ref), ast.negated});
       }
       case AstKind::kExists: {

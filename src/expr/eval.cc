@@ -476,8 +476,14 @@ class Evaluator {
   }
 
   Bits EvalNode(const IsNullNode& node) {
-    const Column& column = Col(node.ref);
     Bits out(n_);
+    if (!node.ref.path.empty()) {  // a JSON path: a null row, a missing key or JSON null
+      std::vector<const json*> values = Resolve(node.ref);
+      for (size_t r = 0; r < n_; ++r)
+        out[r] = (values[r] == nullptr || values[r]->is_null()) != node.negated;
+      return out;
+    }
+    const Column& column = Col(node.ref);
     for (size_t r = 0; r < n_; ++r) out[r] = column.IsNull(static_cast<int64_t>(r)) != node.negated;
     return out;
   }

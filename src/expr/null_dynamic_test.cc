@@ -126,9 +126,19 @@ TEST(DynamicFilterTest, ErrorsNameTheProblem) {
   auto plan = ParseFilter("color == \"red\"", Schema(false));
   ASSERT_FALSE(plan.ok());
   EXPECT_THAT(std::string(plan.status().message()), HasSubstr("field 'color' does not exist"));
-  plan = ParseFilter("color is null", Schema(true));
-  ASSERT_FALSE(plan.ok());
-  EXPECT_THAT(std::string(plan.status().message()), HasSubstr("dynamic key"));
+}
+
+// On a JSON path or dynamic key, `is null` means no value: the row's JSON is null, the key is
+// missing, or it holds JSON null. It never yields unknown, so `not` and `is not null` are exact
+// complements.
+TEST(DynamicFilterTest, IsNullOnJsonPathsMeansNoValue) {
+  EXPECT_EQ(Match("color is null"), (Rows_{2, 4, 5}));
+  EXPECT_EQ(Match("color is not null"), (Rows_{0, 1, 3}));
+  EXPECT_EQ(Match("$meta[\"a\"][\"b\"] is not null"), (Rows_{1, 4}));
+  EXPECT_EQ(Match("a[\"b\"] is null"), (Rows_{0, 2, 3, 5}));
+  EXPECT_EQ(Match("doc[\"k\"] is null"), (Rows_{1, 4, 5}));  // null rows 1, 4; no key in 5
+  EXPECT_EQ(Match("not (doc[\"k\"] is null)"), (Rows_{0, 2, 3}));
+  EXPECT_EQ(Match("price is null or price < 10"), (Rows_{0, 2, 4}));
 }
 
 TEST(NullableFilterTest, ValidityOfTheWrongLengthIsAnError) {

@@ -141,6 +141,7 @@ class FloatScorer {
  private:
   static constexpr int64_t kMinBlockedQueries = 8;
   static constexpr int64_t kQueryBlock = 32;
+  static constexpr int64_t kPrefetchRows = 2;
 
   // 1/|x|, or 0 for a zero vector so that its cosine with anything is 0.
   static float InverseNorm(float sqnorm) { return sqnorm > 0 ? 1.0f / std::sqrt(sqnorm) : 0.0f; }
@@ -176,7 +177,14 @@ class FloatScorer {
       allowed_->ForEachSetBit(static_cast<size_t>(w.b_begin), static_cast<size_t>(w.b_end),
                               [&](size_t row) { visit(static_cast<int64_t>(row)); });
     } else {
-      for (int64_t row = w.b_begin; row < w.b_end; ++row) visit(row);
+      const int64_t bytes = dim_ * static_cast<int64_t>(sizeof(float));
+      for (int64_t row = w.b_begin; row < w.b_end; ++row) {
+        if (row + kPrefetchRows < w.b_end) {
+          const char* next = reinterpret_cast<const char*>(Row(row + kPrefetchRows));
+          for (int64_t off = 0; off < bytes; off += 64) __builtin_prefetch(next + off);
+        }
+        visit(row);
+      }
     }
   }
 

@@ -89,6 +89,7 @@ class ByteReader {
       return Corrupt("truncated array");
     }
     values->resize(static_cast<size_t>(count));
+    if (count == 0) return Status::Ok();  // data() may be null, which memcpy must not get
     std::memcpy(values->data(), bytes_.data() + pos_, static_cast<size_t>(count) * sizeof(T));
     pos_ += static_cast<size_t>(count) * sizeof(T);
     return Status::Ok();

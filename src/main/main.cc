@@ -91,6 +91,12 @@ int Serve(const ServerConfig& config) {
   builder.AddListeningPort(grpc_address, grpc::InsecureServerCredentials(), &bound_port);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  // Milvus SDKs ping every 10 s, idle or not (the Node SDK sets keepalive_time_ms 10000 and
+  // keepalive_permit_without_calls). gRPC's server default answers pings on an idle connection
+  // more often than every 5 minutes with GOAWAY "too_many_pings" after two strikes, which drops
+  // every idle client's connection. Accept them as Milvus does (a minimum interval of 5 s).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || bound_port == 0) {
