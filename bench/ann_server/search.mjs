@@ -9,16 +9,17 @@ import { ownCpuSeconds, processCpuSeconds } from '../lib/cpu.mjs';
 
 // The SDK is installed once, for the tests.
 const require = createRequire(new URL('../../tests/package.json', import.meta.url));
-const { MilvusClient, DataType } = require('@zilliz/milvus2-sdk-node');
+const { MilvusClient, DataType, promisify } = require('@zilliz/milvus2-sdk-node');
 
 function parseArgs(argv) {
-  const out = { batch: '100', clients: '2', seconds: '10', 'limit-base': '0', 'limit-query': '0' };
+  const out = { batch: '100', clients: '2', seconds: '10', 'limit-base': '0', 'limit-query': '0', client: 'sdk' };
   for (let i = 2; i < argv.length; i += 2) {
     if (!argv[i].startsWith('--') || i + 1 >= argv.length) throw new Error(`bad argument ${argv[i]}`);
     out[argv[i].slice(2)] = argv[i + 1];
   }
   for (const k of ['address', 'base', 'query', 'gt', 'metric', 'index', 'build', 'search'])
     if (!out[k]) throw new Error(`--${k} is required`);
+  if (!['sdk', 'encoded'].includes(out.client)) throw new Error('--client is sdk or encoded');
   return out;
 }
 
@@ -87,7 +88,34 @@ async function main() {
   }
   const batches = [];
   for (let i = 0; i < queries.rows.length; i += batch) batches.push(i);
+  // --client sdk: MilvusClient.search with the queries as number arrays, as most applications
+  // call it. --client encoded: the same SDK channel and Search RPC, but each batch's
+  // PlaceholderGroup (the float bytes of its queries) is encoded once before the timing, as an
+  // application holding its embeddings as Float32Array bytes could; the reply is decoded by the
+  // SDK's protobuf code but not reshaped into per-hit objects.
+  const PlaceholderGroup = client.milvusProto.lookupType('milvus.proto.common.PlaceholderGroup');
+  const encoded = new Map();
+  for (const first of batches) {
+    const values = queries.rows.slice(first, first + batch).map((v) => Buffer.from(new Float32Array(v).buffer));
+    const placeholder_group = Buffer.from(PlaceholderGroup.encode(PlaceholderGroup.create({ placeholders: [{ tag: '$0', type: 101, values }] })).finish());
+    const params = { anns_field: 'vec', topk: 10, params: JSON.stringify(search), metric_type: a.metric };
+    encoded.set(first, {
+      collection_name: name, dsl: '', dsl_type: 'BoolExprV1', nq: values.length, output_fields: [], placeholder_group,
+      search_params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
+    });
+  }
   const runBatch = async (c, first) => {
+    if (a.client === 'encoded') {
+      const res = ok(await promisify(c.channelPool, 'Search', encoded.get(first), 600000), 'search');
+      const ids = res.results.ids.int_id.data;
+      const out = [];
+      let at = 0;
+      for (const k of res.results.topks) {
+        out.push(ids.slice(at, at + Number(k)).map((id) => ({ id })));
+        at += Number(k);
+      }
+      return out;
+    }
     const data = queries.rows.slice(first, first + batch);
     const res = ok(await c.search({ collection_name: name, data, limit: 10, params: search, output_fields: [] }), 'search');
     return data.length === 1 ? [res.results] : res.results;
@@ -127,7 +155,7 @@ async function main() {
   await Promise.allSettled(clients.map((c) => c.closeConnection()));
   const out = {
     rows: base.rows.length, queries: queries.rows.length, dim: base.dim, index: a.index, build, search,
-    batch, clients: clients.length, insert_s: insertS, index_build_s: indexS, recall_at_10: recall,
+    batch, clients: clients.length, client: a.client, insert_s: insertS, index_build_s: indexS, recall_at_10: recall,
     queries_timed: done, seconds: elapsed, qps: done / elapsed,
     // CPU per query on each side: robust on a shared machine, and it shows which side limits.
     client_cpu_ms_per_query: (1000 * clientCpuS) / done,

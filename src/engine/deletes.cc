@@ -6,14 +6,12 @@
 #include <mutex>
 
 #include "format/batch_codec.h"
-#include "format/byte_io.h"
+#include "common/byte_io.h"
 #include "format/envelope.h"
 
 namespace strata {
 namespace {
 
-using format_internal::ByteReader;
-using format_internal::ByteWriter;
 
 RowBatch OneColumn(const Column& column) {
   RowBatch batch;

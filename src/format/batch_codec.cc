@@ -3,7 +3,7 @@
 #include <limits>
 #include <set>
 
-#include "format/byte_io.h"
+#include "common/byte_io.h"
 #include "schema/array_cell.h"
 
 namespace strata {
@@ -164,8 +164,6 @@ Result<Column> ReadColumn(ByteReader& reader) {
 
 }  // namespace format_internal
 
-using format_internal::ByteReader;
-using format_internal::ByteWriter;
 
 std::string EncodeRowBatch(const RowBatch& batch) {
   std::string out;

@@ -40,10 +40,10 @@ std::string EncodeRowBatch(const RowBatch& batch);
 // arrays cannot hold or a malformed cell.
 Result<RowBatch> DecodeRowBatch(std::string_view bytes, std::string_view object_name);
 
-namespace format_internal {
-
 class ByteWriter;
 class ByteReader;
+
+namespace format_internal {
 
 // One column in the layout above; shared by the row batch and the column file so the two
 // can never drift apart.

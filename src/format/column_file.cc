@@ -1,13 +1,11 @@
 #include "format/column_file.h"
 
 #include "format/batch_codec.h"
-#include "format/byte_io.h"
+#include "common/byte_io.h"
 #include "format/envelope.h"
 
 namespace strata {
 
-using format_internal::ByteReader;
-using format_internal::ByteWriter;
 
 std::string EncodeColumnFile(const Column& column) {
   std::string payload;

@@ -1,13 +1,11 @@
 #include "format/wal_codec.h"
 
-#include "format/byte_io.h"
+#include "common/byte_io.h"
 #include "format/envelope.h"
 
 namespace strata {
 namespace {
 
-using format_internal::ByteReader;
-using format_internal::ByteWriter;
 
 // type + timestamp + partition_id + payload_length.
 constexpr size_t kRecordHeaderSize = 1 + 8 + 8 + 8;

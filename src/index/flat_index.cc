@@ -52,7 +52,7 @@ class FlatIndex : public VectorIndex {
 
   Status Serialize(std::string* out) const override {
     out->clear();
-    ivf::ByteWriter w(out);
+    ByteWriter w(out);
     w.Put(kFlatMagic);
     w.Put(kFlatVersion);
     w.Put(static_cast<uint8_t>(spec_.metric));
@@ -60,7 +60,7 @@ class FlatIndex : public VectorIndex {
     w.Put(uint16_t{0});
     w.Put(dim_);
     w.Put(n_);
-    w.PutArray(bytes_);
+    w.PutArray(bytes_.data(), bytes_.size());
     return Status::Ok();
   }
 
@@ -112,28 +112,28 @@ Result<std::unique_ptr<VectorIndex>> BuildFlatIndex(const IndexSpec& spec, const
 Result<std::unique_ptr<VectorIndex>> LoadFlatIndex(const IndexSpec& spec, std::string_view payload,
                                                    std::string_view object_name) {
   RETURN_IF_ERROR(CheckSpec(spec));
-  ivf::ByteReader r(payload, object_name);
+  ByteReader r(payload, object_name);
   uint32_t magic = 0, version = 0;
   uint8_t metric = 0, reserved8 = 0;
   uint16_t reserved16 = 0;
   int64_t dim = 0, n = 0;
-  RETURN_IF_ERROR(r.Get(&magic));
+  RETURN_IF_ERROR(r.Read(&magic, "magic"));
   if (magic != kFlatMagic) return r.Corrupt("bad magic");
-  RETURN_IF_ERROR(r.Get(&version));
+  RETURN_IF_ERROR(r.Read(&version, "version"));
   if (version != kFlatVersion) return r.Corrupt("unknown version " + std::to_string(version));
-  RETURN_IF_ERROR(r.Get(&metric));
-  RETURN_IF_ERROR(r.Get(&reserved8));
-  RETURN_IF_ERROR(r.Get(&reserved16));
-  RETURN_IF_ERROR(r.Get(&dim));
-  RETURN_IF_ERROR(r.Get(&n));
+  RETURN_IF_ERROR(r.Read(&metric, "metric"));
+  RETURN_IF_ERROR(r.Read(&reserved8, "reserved8"));
+  RETURN_IF_ERROR(r.Read(&reserved16, "reserved16"));
+  RETURN_IF_ERROR(r.Read(&dim, "dim"));
+  RETURN_IF_ERROR(r.Read(&n, "n"));
   if (metric != static_cast<uint8_t>(spec.metric)) return r.Corrupt("metric does not match");
   bool binary = IsBinaryMetric(spec.metric);
   int64_t max_dim = binary ? ivf::kMaxDim * 8 : ivf::kMaxDim;
   if (dim <= 0 || dim > max_dim || (binary && dim % 8 != 0)) return r.Corrupt("bad dimension");
   if (n < 0 || n >= ivf::kMaxRows) return r.Corrupt("bad row count");
   std::vector<uint8_t> bytes;
-  RETURN_IF_ERROR(r.GetArray(n * RowBytes(binary, dim), &bytes));
-  if (!r.AtEnd()) return r.Corrupt("trailing bytes");
+  RETURN_IF_ERROR(r.ReadArray(static_cast<uint64_t>(n * RowBytes(binary, dim)), &bytes, "bytes"));
+  if (r.remaining() != 0) return r.Corrupt("trailing bytes");
   return std::unique_ptr<VectorIndex>(std::make_unique<FlatIndex>(spec, n, dim, std::move(bytes)));
 }
 

@@ -45,9 +45,11 @@ class BinIvfIndex : public IvfIndexBase {
     auto index = std::make_unique<BinIvfIndex>();
     index->spec_ = spec;
     index->header_ = header;
-    RETURN_IF_ERROR(r->GetArray(header.nlist * index->row_bytes(), &index->centroids_));
+    RETURN_IF_ERROR(r->ReadArray(static_cast<uint64_t>(header.nlist * index->row_bytes()),
+                                 &index->centroids_, "centroids"));
     RETURN_IF_ERROR(index->lists_.Read(r, header.nlist, header.n));
-    RETURN_IF_ERROR(r->GetArray(header.n * index->row_bytes(), &index->vectors_));
+    RETURN_IF_ERROR(r->ReadArray(static_cast<uint64_t>(header.n * index->row_bytes()),
+                                 &index->vectors_, "vectors"));
     return std::unique_ptr<VectorIndex>(std::move(index));
   }
 
@@ -56,9 +58,9 @@ class BinIvfIndex : public IvfIndexBase {
   }
 
   void WriteBody(ByteWriter* w) const override {
-    w->PutArray(centroids_);
+    w->PutArray(centroids_.data(), centroids_.size());
     lists_.Write(w);
-    w->PutArray(vectors_);
+    w->PutArray(vectors_.data(), vectors_.size());
   }
 
  protected:

@@ -70,16 +70,16 @@ Status ReadHeader(ByteReader* r, IvfHeader* header) {
   uint32_t magic = 0, version = 0;
   uint8_t type = 0, metric = 0;
   uint16_t reserved = 0;
-  RETURN_IF_ERROR(r->Get(&magic));
+  RETURN_IF_ERROR(r->Read(&magic, "magic"));
   if (magic != kIvfMagic) return r->Corrupt("bad magic");
-  RETURN_IF_ERROR(r->Get(&version));
+  RETURN_IF_ERROR(r->Read(&version, "version"));
   if (version != kIvfVersion) return r->Corrupt("unknown version " + std::to_string(version));
-  RETURN_IF_ERROR(r->Get(&type));
-  RETURN_IF_ERROR(r->Get(&metric));
-  RETURN_IF_ERROR(r->Get(&reserved));
-  RETURN_IF_ERROR(r->Get(&header->dim));
-  RETURN_IF_ERROR(r->Get(&header->n));
-  RETURN_IF_ERROR(r->Get(&header->nlist));
+  RETURN_IF_ERROR(r->Read(&type, "type"));
+  RETURN_IF_ERROR(r->Read(&metric, "metric"));
+  RETURN_IF_ERROR(r->Read(&reserved, "reserved"));
+  RETURN_IF_ERROR(r->Read(&header->dim, "dim"));
+  RETURN_IF_ERROR(r->Read(&header->n, "n"));
+  RETURN_IF_ERROR(r->Read(&header->nlist, "nlist"));
   if (type < 1 || type > 4) return r->Corrupt("unknown index type");
   if (metric > static_cast<uint8_t>(MetricType::kJaccard)) return r->Corrupt("unknown metric");
   header->type = static_cast<IvfType>(type);
@@ -128,19 +128,19 @@ Status IvfIndexBase::Serialize(std::string* out) const {
 }
 
 void InvertedLists::Write(ByteWriter* w) const {
-  w->PutArray(offsets);
-  w->PutArray(ids);
+  w->PutArray(offsets.data(), offsets.size());
+  w->PutArray(ids.data(), ids.size());
 }
 
 Status InvertedLists::Read(ByteReader* r, int64_t nlist, int64_t n) {
-  RETURN_IF_ERROR(r->GetArray(nlist + 1, &offsets));
+  RETURN_IF_ERROR(r->ReadArray(static_cast<uint64_t>(nlist + 1), &offsets, "offsets"));
   if (offsets.front() != 0 || offsets.back() != static_cast<uint64_t>(n)) {
     return r->Corrupt("list offsets do not span the rows");
   }
   for (size_t l = 0; l + 1 < offsets.size(); ++l) {
     if (offsets[l] > offsets[l + 1]) return r->Corrupt("list offsets decrease");
   }
-  RETURN_IF_ERROR(r->GetArray(n, &ids));
+  RETURN_IF_ERROR(r->ReadArray(static_cast<uint64_t>(n), &ids, "ids"));
   std::vector<bool> seen(static_cast<size_t>(n), false);
   for (uint32_t id : ids) {
     if (id >= static_cast<uint64_t>(n) || seen[id]) return r->Corrupt("bad or repeated row id");

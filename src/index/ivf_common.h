@@ -1,7 +1,7 @@
-// Internal to the IVF indexes (ivf_*.cc): parameters, the payload reader and writer, the
-// inverted lists, the bounded top-k heap and IvfIndexBase, which runs the search loop that
-// every IVF type shares (probe choice, filter fallback, parallelism over queries) and leaves
-// the scanning of one list to the type.
+// Internal to the IVF indexes (ivf_*.cc): parameters, the payload header, the inverted lists, the
+// bounded top-k heap and IvfIndexBase, which runs the search loop that every IVF type shares (probe
+// choice, filter fallback, parallelism over queries) and leaves the scanning of one list to the
+// type.
 #pragma once
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/byte_io.h"
 #include "index/hit_heap.h"
 #include "index/vector_index.h"
 
@@ -48,62 +49,6 @@ Result<int64_t> IntParam(const nlohmann::json& params, const char* name, int64_t
                          int64_t lo, int64_t hi);
 
 int64_t EffectiveNlist(int64_t nlist, int64_t n);
-
-// Appends little-endian fixed-size values to a string.
-class ByteWriter {
- public:
-  explicit ByteWriter(std::string* out) : out_(out) {}
-  template <typename T>
-  void Put(T value) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    out_->append(reinterpret_cast<const char*>(&value), sizeof(T));
-  }
-  template <typename T>
-  void PutArray(const std::vector<T>& values) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    out_->append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
-  }
-
- private:
-  std::string* out_;
-};
-
-// Reads what ByteWriter wrote; every read is bounds-checked and fails with DataLoss naming
-// the object.
-class ByteReader {
- public:
-  ByteReader(std::string_view bytes, std::string_view object_name)
-      : bytes_(bytes), name_(object_name) {}
-
-  template <typename T>
-  Status Get(T* value) {
-    if (bytes_.size() - pos_ < sizeof(T)) return Corrupt("truncated");
-    std::memcpy(value, bytes_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return Status::Ok();
-  }
-  // Reads `count` values; the size is checked before anything is allocated.
-  template <typename T>
-  Status GetArray(int64_t count, std::vector<T>* values) {
-    if (count < 0 || static_cast<uint64_t>(count) > (bytes_.size() - pos_) / sizeof(T)) {
-      return Corrupt("truncated array");
-    }
-    values->resize(static_cast<size_t>(count));
-    if (count == 0) return Status::Ok();  // data() may be null, which memcpy must not get
-    std::memcpy(values->data(), bytes_.data() + pos_, static_cast<size_t>(count) * sizeof(T));
-    pos_ += static_cast<size_t>(count) * sizeof(T);
-    return Status::Ok();
-  }
-  bool AtEnd() const { return pos_ == bytes_.size(); }
-  Status Corrupt(std::string_view what) const {
-    return DataLoss(std::string(name_) + ": corrupt index payload: " + std::string(what));
-  }
-
- private:
-  std::string_view bytes_;
-  std::string_view name_;
-  size_t pos_ = 0;
-};
 
 // The fixed part of every IVF payload.
 struct IvfHeader {

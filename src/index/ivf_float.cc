@@ -29,9 +29,11 @@ class IvfFlatIndex : public FloatIvfBase {
     auto index = std::make_unique<IvfFlatIndex>();
     index->spec_ = spec;
     index->header_ = header;
-    RETURN_IF_ERROR(r->GetArray(header.nlist * header.dim, &index->centroids_));
+    RETURN_IF_ERROR(r->ReadArray(static_cast<uint64_t>(header.nlist * header.dim),
+                                 &index->centroids_, "centroids"));
     RETURN_IF_ERROR(index->lists_.Read(r, header.nlist, header.n));
-    RETURN_IF_ERROR(r->GetArray(header.n * header.dim, &index->vectors_));
+    RETURN_IF_ERROR(
+        r->ReadArray(static_cast<uint64_t>(header.n * header.dim), &index->vectors_, "vectors"));
     return std::unique_ptr<VectorIndex>(std::move(index));
   }
 
@@ -41,9 +43,9 @@ class IvfFlatIndex : public FloatIvfBase {
   }
 
   void WriteBody(ByteWriter* w) const override {
-    w->PutArray(centroids_);
+    w->PutArray(centroids_.data(), centroids_.size());
     lists_.Write(w);
-    w->PutArray(vectors_);
+    w->PutArray(vectors_.data(), vectors_.size());
   }
 
  protected:
@@ -135,11 +137,15 @@ class IvfSq8Index : public FloatIvfBase {
     auto index = std::make_unique<IvfSq8Index>();
     index->spec_ = spec;
     index->header_ = header;
-    RETURN_IF_ERROR(r->GetArray(header.nlist * header.dim, &index->centroids_));
-    RETURN_IF_ERROR(r->GetArray(header.nlist * header.dim, &index->vmin_));
-    RETURN_IF_ERROR(r->GetArray(header.nlist * header.dim, &index->scale_));
+    RETURN_IF_ERROR(r->ReadArray(static_cast<uint64_t>(header.nlist * header.dim),
+                                 &index->centroids_, "centroids"));
+    RETURN_IF_ERROR(
+        r->ReadArray(static_cast<uint64_t>(header.nlist * header.dim), &index->vmin_, "vmin"));
+    RETURN_IF_ERROR(
+        r->ReadArray(static_cast<uint64_t>(header.nlist * header.dim), &index->scale_, "scale"));
     RETURN_IF_ERROR(index->lists_.Read(r, header.nlist, header.n));
-    RETURN_IF_ERROR(r->GetArray(header.n * header.dim, &index->codes_));
+    RETURN_IF_ERROR(
+        r->ReadArray(static_cast<uint64_t>(header.n * header.dim), &index->codes_, "codes"));
     return std::unique_ptr<VectorIndex>(std::move(index));
   }
 
@@ -150,11 +156,11 @@ class IvfSq8Index : public FloatIvfBase {
   }
 
   void WriteBody(ByteWriter* w) const override {
-    w->PutArray(centroids_);
-    w->PutArray(vmin_);
-    w->PutArray(scale_);
+    w->PutArray(centroids_.data(), centroids_.size());
+    w->PutArray(vmin_.data(), vmin_.size());
+    w->PutArray(scale_.data(), scale_.size());
     lists_.Write(w);
-    w->PutArray(codes_);
+    w->PutArray(codes_.data(), codes_.size());
   }
 
  protected:

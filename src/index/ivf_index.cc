@@ -63,7 +63,7 @@ Result<std::unique_ptr<VectorIndex>> BuildIvfIndex(const IndexSpec& spec, const 
 
 Result<std::unique_ptr<VectorIndex>> LoadIvfIndex(const IndexSpec& spec, std::string_view payload,
                                                   std::string_view object_name) {
-  ivf::ByteReader reader(payload, object_name);
+  ByteReader reader(payload, object_name);
   IvfHeader header;
   RETURN_IF_ERROR(ivf::ReadHeader(&reader, &header));
   if (ivf::IvfTypeName(header.type) != spec.index_type || header.metric != spec.metric) {
@@ -84,7 +84,7 @@ Result<std::unique_ptr<VectorIndex>> LoadIvfIndex(const IndexSpec& spec, std::st
       index = ivf::LoadBinIvf(spec, header, &reader);
       break;
   }
-  if (index.ok() && !reader.AtEnd()) return reader.Corrupt("trailing bytes");
+  if (index.ok() && reader.remaining() != 0) return reader.Corrupt("trailing bytes");
   return index;
 }
 

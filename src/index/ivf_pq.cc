@@ -61,9 +61,9 @@ class IvfPqIndex : public FloatIvfBase {
     auto index = std::make_unique<IvfPqIndex>();
     index->spec_ = spec;
     index->header_ = header;
-    RETURN_IF_ERROR(r->Get(&index->m_));
-    RETURN_IF_ERROR(r->Get(&index->nbits_));
-    RETURN_IF_ERROR(r->Get(&index->ksub_));
+    RETURN_IF_ERROR(r->Read(&index->m_, "m"));
+    RETURN_IF_ERROR(r->Read(&index->nbits_, "nbits"));
+    RETURN_IF_ERROR(r->Read(&index->ksub_, "ksub"));
     int64_t m = index->m_;
     if (m < 1 || m > header.dim || header.dim % m != 0) return r->Corrupt("bad m");
     if (index->nbits_ < 1 || index->nbits_ > 16) return r->Corrupt("bad nbits");
@@ -71,10 +71,13 @@ class IvfPqIndex : public FloatIvfBase {
         index->ksub_ > header.n) {
       return r->Corrupt("bad codebook size");
     }
-    RETURN_IF_ERROR(r->GetArray(header.nlist * header.dim, &index->centroids_));
-    RETURN_IF_ERROR(r->GetArray(index->ksub_ * header.dim, &index->codebooks_));
+    RETURN_IF_ERROR(r->ReadArray(static_cast<uint64_t>(header.nlist * header.dim),
+                                 &index->centroids_, "centroids"));
+    RETURN_IF_ERROR(r->ReadArray(static_cast<uint64_t>(index->ksub_ * header.dim),
+                                 &index->codebooks_, "codebooks"));
     RETURN_IF_ERROR(index->lists_.Read(r, header.nlist, header.n));
-    RETURN_IF_ERROR(r->GetArray(header.n * m * index->code_width(), &index->codes_));
+    RETURN_IF_ERROR(r->ReadArray(static_cast<uint64_t>(header.n * m * index->code_width()),
+                                 &index->codes_, "codes"));
     // Codes index the lookup tables, so each must name an existing codebook entry.
     for (int64_t pos = 0; pos < header.n; ++pos) {
       for (int64_t j = 0; j < m; ++j) {
@@ -94,10 +97,10 @@ class IvfPqIndex : public FloatIvfBase {
     w->Put(m_);
     w->Put(nbits_);
     w->Put(ksub_);
-    w->PutArray(centroids_);
-    w->PutArray(codebooks_);
+    w->PutArray(centroids_.data(), centroids_.size());
+    w->PutArray(codebooks_.data(), codebooks_.size());
     lists_.Write(w);
-    w->PutArray(codes_);
+    w->PutArray(codes_.data(), codes_.size());
   }
 
  protected:

@@ -105,6 +105,9 @@ int Serve(const ServerConfig& config) {
   }
 
   httplib::Server http;
+  // Shutdown waits for idle keep-alive connections to time out (httplib's default is 5 s, and
+  // Node's HTTP agent keeps connections alive); health checks and scrapes lose nothing with 1 s.
+  http.set_keep_alive_timeout(1);
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("OK", "text/plain");
   });

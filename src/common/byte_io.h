@@ -1,5 +1,5 @@
-// Little-endian byte writer and bounds-checked reader shared by the codecs in format/.
-// Internal to the format layer: other layers use the Encode*/Decode* functions.
+// Little-endian byte writer and bounds-checked reader for Strata's binary formats: the codecs
+// in format/, delete payloads and the index files.
 //
 // ByteReader never reads past its input: every read checks the remaining length first and
 // fails with DataLoss("object '<name>' is corrupt: ...") — the same wording as the
@@ -19,11 +19,12 @@
 
 #include "common/result.h"
 
-namespace strata::format_internal {
+namespace strata {
 
 // The formats are little-endian and Strata targets little-endian hosts (x86-64, aarch64),
 // so numbers and numeric arrays are copied as they are in memory.
-static_assert(std::endian::native == std::endian::little, "format/ assumes a little-endian host");
+static_assert(std::endian::native == std::endian::little,
+              "the formats assume a little-endian host");
 
 class ByteWriter {
  public:
@@ -98,4 +99,4 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
-}  // namespace strata::format_internal
+}  // namespace strata
