@@ -171,7 +171,11 @@ export async function startServer({ storage, grpcPort, httpPort, name = 'strata'
     async stop(signal = 'SIGTERM', timeoutMs = 20000) {
       if (exitInfo) return exitInfo;
       child.kill(signal);
-      const res = await Promise.race([exited, sleep(timeoutMs).then(() => null)]);
+      // An unref'd timer: once the server has exited it must not keep the test process alive
+      // for the rest of timeoutMs (node:test waits for each file's process to exit).
+      let timer;
+      const res = await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, timeoutMs, null); })]);
+      clearTimeout(timer);
       if (res) return res;
       child.kill('SIGKILL');
       await exited;
