@@ -9,7 +9,7 @@ import { ownCpuSeconds, processCpuSeconds } from '../lib/cpu.mjs';
 
 // The SDK is installed once, for the tests.
 const require = createRequire(new URL('../../tests/package.json', import.meta.url));
-const { MilvusClient, DataType, promisify } = require('@zilliz/milvus2-sdk-node');
+const { MilvusClient, DataType } = require('@zilliz/milvus2-sdk-node');
 
 function parseArgs(argv) {
   const out = { batch: '100', clients: '2', seconds: '10', 'limit-base': '0', 'limit-query': '0', client: 'sdk' };
@@ -89,25 +89,41 @@ async function main() {
   const batches = [];
   for (let i = 0; i < queries.rows.length; i += batch) batches.push(i);
   // --client sdk: MilvusClient.search with the queries as number arrays, as most applications
-  // call it. --client encoded: the same SDK channel and Search RPC, but each batch's
-  // PlaceholderGroup (the float bytes of its queries) is encoded once before the timing, as an
-  // application holding its embeddings as Float32Array bytes could; the reply is decoded by the
-  // SDK's protobuf code but not reshaped into per-hit objects.
+  // call it. --client encoded: each batch's whole SearchRequest is encoded once before the
+  // timing (with the SDK's own protobuf definitions) and sent as bytes on a plain @grpc/grpc-js
+  // channel per client; each reply is decoded with the same definitions and its ids read. That
+  // is close to the least a Node client can spend per request.
+  const grpc = require('@grpc/grpc-js');
   const PlaceholderGroup = client.milvusProto.lookupType('milvus.proto.common.PlaceholderGroup');
+  const SearchRequest = client.milvusProto.lookupType('milvus.proto.milvus.SearchRequest');
+  const SearchResults = client.milvusProto.lookupType('milvus.proto.milvus.SearchResults');
+  const channels = new Map();
+  const channelOf = (c) => {
+    if (!channels.has(c)) channels.set(c, new grpc.Client(a.address, grpc.credentials.createInsecure()));
+    return channels.get(c);
+  };
+  const identity = (b) => b;
   const encoded = new Map();
   for (const first of batches) {
     const values = queries.rows.slice(first, first + batch).map((v) => Buffer.from(new Float32Array(v).buffer));
     const placeholder_group = Buffer.from(PlaceholderGroup.encode(PlaceholderGroup.create({ placeholders: [{ tag: '$0', type: 101, values }] })).finish());
     const params = { anns_field: 'vec', topk: 10, params: JSON.stringify(search), metric_type: a.metric };
-    encoded.set(first, {
-      collection_name: name, dsl: '', dsl_type: 'BoolExprV1', nq: values.length, output_fields: [], placeholder_group,
-      search_params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
-    });
+    encoded.set(first, Buffer.from(SearchRequest.encode(SearchRequest.create({
+      // The SDK loads its .proto files with camelCase field names.
+      collectionName: name, dsl: '', dslType: 1 /* BoolExprV1 */, nq: values.length, outputFields: [],
+      placeholderGroup: placeholder_group,
+      searchParams: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
+    })).finish()));
   }
   const runBatch = async (c, first) => {
     if (a.client === 'encoded') {
-      const res = ok(await promisify(c.channelPool, 'Search', encoded.get(first), 600000), 'search');
-      const ids = res.results.ids.int_id.data;
+      const reply = await new Promise((resolve, reject) => {
+        channelOf(c).makeUnaryRequest('/milvus.proto.milvus.MilvusService/Search', identity, identity,
+          encoded.get(first), { deadline: Date.now() + 600000 }, (err, r) => (err ? reject(err) : resolve(r)));
+      });
+      const res = SearchResults.toObject(SearchResults.decode(reply), { enums: String, longs: Number });
+      if (!res.results) throw new Error(`search: ${JSON.stringify(res.status)}`);
+      const ids = res.results.ids.intId.data;
       const out = [];
       let at = 0;
       for (const k of res.results.topks) {
@@ -152,6 +168,7 @@ async function main() {
   const clientCpuS = ownCpuSeconds() - clientCpu0;
   const serverCpuS = serverPid ? processCpuSeconds(serverPid) - serverCpu0 : null;
   ok(await client.dropCollection({ collection_name: name }), 'drop');
+  for (const ch of channels.values()) ch.close();
   await Promise.allSettled(clients.map((c) => c.closeConnection()));
   const out = {
     rows: base.rows.length, queries: queries.rows.length, dim: base.dim, index: a.index, build, search,

@@ -259,9 +259,46 @@ Status Collection::Load(const CollectionMeta& meta, const std::vector<int64_t>& 
     std::lock_guard lock(mu_);
     loaded = sealed_;
   }
+  CollectionMeta current = meta;
+  std::unique_lock lock(mu_, std::defer_lock);
+  for (;;) {
+    RETURN_IF_ERROR(ReadSegments(current, want, &loaded));
+    lock.lock();
+    // A flush that finished while this collection was still released did not add its segment
+    // to sealed_; if its manifest commit came after `current` was taken, read it too (from a
+    // fresh catalog snapshot). The lock is held from this check until loaded_ is set, so every
+    // later flush sees loaded_ and adds its own segment.
+    bool missed = std::any_of(sealed_info_.begin(), sealed_info_.end(), [&](const auto& entry) {
+      return want(entry.second.partition_id) && !loaded.count(entry.first) &&
+             !sealed_.count(entry.first);
+    });
+    if (!missed) break;
+    lock.unlock();
+    Manifest manifest = catalog_->Snapshot();
+    const CollectionMeta* fresh = manifest.FindCollection(id_);
+    if (fresh == nullptr)
+      return Status(StatusCode::kNotFound, "collection was dropped", ErrorTag::kCollectionNotFound);
+    current = *fresh;
+  }
+  // Segments sealed while we were reading are already in sealed_; keep them too, and keep
+  // indexes the builder attached meanwhile.
+  for (auto& [id, sc] : loaded) {
+    auto [it, inserted] = sealed_.try_emplace(id, sc);
+    if (!inserted)
+      for (auto& [index_id, index] : sc.indexes) it->second.indexes.try_emplace(index_id, index);
+  }
+  std::erase_if(sealed_, [&](const auto& entry) { return !want(entry.second.partition_id); });
+  loaded_ = true;
+  loaded_partitions_ = std::move(wanted);
+  return Status::Ok();
+}
+
+Status Collection::ReadSegments(const CollectionMeta& meta,
+                                const std::function<bool(int64_t)>& want,
+                                std::map<int64_t, SnapshotChunk>* loaded) const {
   for (const auto& seg : meta.segments) {
     if (!want(seg.partition_id)) continue;
-    SnapshotChunk& sc = loaded[seg.segment_id];
+    SnapshotChunk& sc = (*loaded)[seg.segment_id];
     if (!sc.chunk) {
       ASSIGN_OR_RETURN(Chunk chunk, ReadSealedSegment(store_, seg, schema_));
       sc.segment_id = seg.segment_id;
@@ -283,17 +320,6 @@ Status Collection::Load(const CollectionMeta& meta, const std::vector<int64_t>& 
       sc.indexes[file.index_id] = std::move(index);
     }
   }
-  std::lock_guard lock(mu_);
-  // Segments sealed while we were reading are already in sealed_; keep them too, and keep
-  // indexes the builder attached meanwhile.
-  for (auto& [id, sc] : loaded) {
-    auto [it, inserted] = sealed_.try_emplace(id, sc);
-    if (!inserted)
-      for (auto& [index_id, index] : sc.indexes) it->second.indexes.try_emplace(index_id, index);
-  }
-  std::erase_if(sealed_, [&](const auto& entry) { return !want(entry.second.partition_id); });
-  loaded_ = true;
-  loaded_partitions_ = std::move(wanted);
   return Status::Ok();
 }
 

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -108,6 +109,11 @@ class Collection {
   Status DeleteObjects();
 
  private:
+  // Reads into *loaded the segments of `meta` in wanted partitions that it lacks, with their
+  // built indexes (no lock held: this is the I/O part of Load).
+  Status ReadSegments(const CollectionMeta& meta, const std::function<bool(int64_t)>& want,
+                      std::map<int64_t, SnapshotChunk>* loaded) const;
+
   struct SealedInfo {
     int64_t partition_id;
     int64_t num_rows;

@@ -166,6 +166,26 @@ int64_t Count(Engine& engine, const std::string& filter = "") {
   return result.ok() ? result->count : -1;
 }
 
+// A flush that finishes while a Load of the released collection is under way must not leave
+// its rows out of the loaded collection (found by bench/ingest: count(*) right after a load that
+// raced an automatic seal was short by whole segments until the next Load). A race, so not
+// certain to show: without the fix this failed in about one run in three.
+TEST(EngineTest, LoadRacingAFlushSeesEveryRow) {
+  MemoryObjectStore store;
+  auto engine = OpenEngine(&store);
+  ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+  int64_t rows = 0;
+  for (int round = 0; round < 300; ++round) {
+    ASSERT_TRUE(engine->Release("c").ok());
+    ASSERT_TRUE(engine->Insert("c", "", Rows(rows, 200)).ok());
+    rows += 200;
+    std::thread flush([&] { ASSERT_TRUE(engine->Flush("c").ok()); });
+    ASSERT_TRUE(engine->Load("c").ok());
+    flush.join();
+    ASSERT_EQ(Count(*engine), rows) << "round " << round;
+  }
+}
+
 std::vector<int64_t> Ids(Engine& engine, const std::string& filter,
                          std::vector<std::string> partitions = {}) {
   QueryRequest q;
