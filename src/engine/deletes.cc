@@ -5,13 +5,12 @@
 #include <algorithm>
 #include <mutex>
 
-#include "format/batch_codec.h"
 #include "common/byte_io.h"
+#include "format/batch_codec.h"
 #include "format/envelope.h"
 
 namespace strata {
 namespace {
-
 
 RowBatch OneColumn(const Column& column) {
   RowBatch batch;

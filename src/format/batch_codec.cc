@@ -164,7 +164,6 @@ Result<Column> ReadColumn(ByteReader& reader) {
 
 }  // namespace format_internal
 
-
 std::string EncodeRowBatch(const RowBatch& batch) {
   std::string out;
   ByteWriter writer(&out);

@@ -1,11 +1,10 @@
 #include "format/column_file.h"
 
-#include "format/batch_codec.h"
 #include "common/byte_io.h"
+#include "format/batch_codec.h"
 #include "format/envelope.h"
 
 namespace strata {
-
 
 std::string EncodeColumnFile(const Column& column) {
   std::string payload;

@@ -6,7 +6,6 @@
 namespace strata {
 namespace {
 
-
 // type + timestamp + partition_id + payload_length.
 constexpr size_t kRecordHeaderSize = 1 + 8 + 8 + 8;
 
