@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { ownCpuSeconds, processCpuSeconds } from '../lib/cpu.mjs';
+import { rawMilvusChannel } from '../lib/raw_grpc.mjs';
 
 // The SDK is installed once, for the tests.
 const require = createRequire(new URL('../../tests/package.json', import.meta.url));
@@ -90,26 +91,22 @@ async function main() {
   for (let i = 0; i < queries.rows.length; i += batch) batches.push(i);
   // --client sdk: MilvusClient.search with the queries as number arrays, as most applications
   // call it. --client encoded: each batch's whole SearchRequest is encoded once before the
-  // timing (with the SDK's own protobuf definitions) and sent as bytes on a plain @grpc/grpc-js
-  // channel per client; each reply is decoded with the same definitions and its ids read. That
-  // is close to the least a Node client can spend per request.
-  const grpc = require('@grpc/grpc-js');
+  // timing and sent as bytes on a plain grpc-js channel per client (../lib/raw_grpc.mjs); each
+  // reply is decoded and its ids read. That is close to the least a Node client can spend.
   const PlaceholderGroup = client.milvusProto.lookupType('milvus.proto.common.PlaceholderGroup');
   const SearchRequest = client.milvusProto.lookupType('milvus.proto.milvus.SearchRequest');
   const SearchResults = client.milvusProto.lookupType('milvus.proto.milvus.SearchResults');
   const channels = new Map();
   const channelOf = (c) => {
-    if (!channels.has(c)) channels.set(c, new grpc.Client(a.address, grpc.credentials.createInsecure()));
+    if (!channels.has(c)) channels.set(c, rawMilvusChannel(a.address));
     return channels.get(c);
   };
-  const identity = (b) => b;
   const encoded = new Map();
   for (const first of batches) {
     const values = queries.rows.slice(first, first + batch).map((v) => Buffer.from(new Float32Array(v).buffer));
     const placeholder_group = Buffer.from(PlaceholderGroup.encode(PlaceholderGroup.create({ placeholders: [{ tag: '$0', type: 101, values }] })).finish());
     const params = { anns_field: 'vec', topk: 10, params: JSON.stringify(search), metric_type: a.metric };
     encoded.set(first, Buffer.from(SearchRequest.encode(SearchRequest.create({
-      // The SDK loads its .proto files with camelCase field names.
       collectionName: name, dsl: '', dslType: 1 /* BoolExprV1 */, nq: values.length, outputFields: [],
       placeholderGroup: placeholder_group,
       searchParams: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
@@ -117,10 +114,7 @@ async function main() {
   }
   const runBatch = async (c, first) => {
     if (a.client === 'encoded') {
-      const reply = await new Promise((resolve, reject) => {
-        channelOf(c).makeUnaryRequest('/milvus.proto.milvus.MilvusService/Search', identity, identity,
-          encoded.get(first), { deadline: Date.now() + 600000 }, (err, r) => (err ? reject(err) : resolve(r)));
-      });
+      const reply = await channelOf(c).call('Search', encoded.get(first), 600000);
       const res = SearchResults.toObject(SearchResults.decode(reply), { enums: String, longs: Number });
       if (!res.results) throw new Error(`search: ${JSON.stringify(res.status)}`);
       const ids = res.results.ids.intId.data;

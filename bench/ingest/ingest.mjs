@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ownCpuSeconds, processCpuSeconds } from '../lib/cpu.mjs';
+import { rawMilvusChannel } from '../lib/raw_grpc.mjs';
 
 const require = createRequire(new URL('../../tests/package.json', import.meta.url));
 let sdk;
@@ -100,14 +101,11 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-// Worker: one client inserting pre-built batches until the deadline.
 // An insert function for the pre-encoded path: InsertRequest bytes straight onto a grpc-js
 // channel, the MutationResult decoded and its status returned in the SDK's shape.
 function encodedInserter(client, address, collection, batches, dim) {
-  const grpc = require('@grpc/grpc-js');
   const InsertRequest = client.milvusProto.lookupType('milvus.proto.milvus.InsertRequest');
   const MutationResult = client.milvusProto.lookupType('milvus.proto.milvus.MutationResult');
-  // The SDK loads its .proto files with camelCase field names.
   const encoded = batches.map((rows) => Buffer.from(InsertRequest.encode(InsertRequest.create({
     collectionName: collection,
     numRows: rows.length,
@@ -116,19 +114,16 @@ function encodedInserter(client, address, collection, batches, dim) {
       vectors: { dim, floatVector: { data: rows.flatMap((r) => r.vec) } },
     }],
   })).finish()));
-  const channel = new grpc.Client(address, grpc.credentials.createInsecure());
-  const identity = (b) => b;
-  const insert = (b) => new Promise((resolve, reject) => {
-    channel.makeUnaryRequest('/milvus.proto.milvus.MilvusService/Insert', identity, identity,
-      encoded[b % encoded.length], { deadline: Date.now() + 60000 }, (err, reply) => {
-        if (err) return reject(err);
-        const { status } = MutationResult.toObject(MutationResult.decode(reply), { enums: String, defaults: true });
-        resolve({ status: { error_code: status.errorCode, code: status.code, reason: status.reason } });
-      });
-  });
-  return { insert, close: () => channel.close() };
+  const channel = rawMilvusChannel(address);
+  const insert = async (b) => {
+    const reply = await channel.call('Insert', encoded[b % encoded.length], 60000);
+    const { status } = MutationResult.toObject(MutationResult.decode(reply), { enums: String, defaults: true });
+    return { status: { error_code: status.errorCode, code: status.code, reason: status.reason } };
+  };
+  return { insert, close: channel.close };
 }
 
+// Worker: one client inserting pre-built batches until the deadline.
 async function runWorker({ address, collection, batch, dim, seed, clientKind }) {
   const client = new MilvusClient({ address, timeout: 60000, logLevel: 'error' });
   await client.connectPromise;
