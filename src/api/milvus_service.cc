@@ -226,9 +226,9 @@ grpc::Status MilvusService::GetLoadState(ServerContext*, const mpb::GetLoadState
 
 grpc::Status MilvusService::Insert(ServerContext*, const mpb::InsertRequest* request,
                                    mpb::MutationResult* response) {
-  auto meta = engine_->DescribeCollection(request->collection_name());
+  auto meta = engine_->Meta(request->collection_name());
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Insert");
-  auto batch = BatchFromFieldData(meta->schema, request->fields_data(), request->num_rows());
+  auto batch = BatchFromFieldData((*meta)->schema, request->fields_data(), request->num_rows());
   if (!batch.ok()) return Reply(batch.status(), response->mutable_status(), "Insert");
   auto result = engine_->Insert(request->collection_name(), request->partition_name(),
                                 std::move(batch).value());
@@ -255,9 +255,9 @@ grpc::Status MilvusService::Delete(ServerContext*, const mpb::DeleteRequest* req
 
 grpc::Status MilvusService::Upsert(ServerContext*, const mpb::UpsertRequest* request,
                                    mpb::MutationResult* response) {
-  auto meta = engine_->DescribeCollection(request->collection_name());
+  auto meta = engine_->Meta(request->collection_name());
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Upsert");
-  auto batch = BatchFromFieldData(meta->schema, request->fields_data(), request->num_rows());
+  auto batch = BatchFromFieldData((*meta)->schema, request->fields_data(), request->num_rows());
   if (!batch.ok()) return Reply(batch.status(), response->mutable_status(), "Upsert");
   auto result = engine_->Upsert(request->collection_name(), request->partition_name(),
                                 std::move(batch).value());
@@ -308,12 +308,12 @@ grpc::Status MilvusService::GetFlushState(ServerContext*, const mpb::GetFlushSta
 grpc::Status MilvusService::Search(ServerContext*, const mpb::SearchRequest* request,
                                    mpb::SearchResults* response) {
   response->set_collection_name(request->collection_name());
-  auto meta = engine_->DescribeCollection(request->collection_name());
+  auto meta = engine_->Meta(request->collection_name());
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Search");
   Status ready =
       engine_->clock().AwaitTimestamp(request->guarantee_timestamp(), kMaxGuaranteeWaitMs);
   if (!ready.ok()) return Reply(ready, response->mutable_status(), "Search");
-  auto parsed = ParseSearchRequest(*request, meta->schema);
+  auto parsed = ParseSearchRequest(*request, (*meta)->schema);
   if (!parsed.ok()) return Reply(parsed.status(), response->mutable_status(), "Search");
   auto result = engine_->Search(*parsed);
   if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Search");
@@ -325,10 +325,11 @@ grpc::Status MilvusService::Search(ServerContext*, const mpb::SearchRequest* req
   ColumnToIds(result->ids, data->mutable_ids());
   data->set_primary_field_name(result->primary_field_name);
   for (const Column& column : result->fields.columns)
-    ColumnToFieldData(column, *meta->schema.FindField(column.field_id()), data->add_fields_data());
+    ColumnToFieldData(column, *(*meta)->schema.FindField(column.field_id()),
+                      data->add_fields_data());
   for (const auto& name : result->output_fields) data->add_output_fields(name);
   if (!result->group_by_field.empty())
-    ColumnToFieldData(result->group_by_values, *meta->schema.FindField(result->group_by_field),
+    ColumnToFieldData(result->group_by_values, *(*meta)->schema.FindField(result->group_by_field),
                       data->mutable_group_by_field_value());
   return Reply(Status::Ok(), response->mutable_status(), "Search");
 }
@@ -336,7 +337,7 @@ grpc::Status MilvusService::Search(ServerContext*, const mpb::SearchRequest* req
 grpc::Status MilvusService::Query(ServerContext*, const mpb::QueryRequest* request,
                                   mpb::QueryResults* response) {
   response->set_collection_name(request->collection_name());
-  auto meta = engine_->DescribeCollection(request->collection_name());
+  auto meta = engine_->Meta(request->collection_name());
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Query");
   Status ready =
       engine_->clock().AwaitTimestamp(request->guarantee_timestamp(), kMaxGuaranteeWaitMs);
@@ -354,7 +355,7 @@ grpc::Status MilvusService::Query(ServerContext*, const mpb::QueryRequest* reque
     return Reply(Status::Ok(), response->mutable_status(), "Query");
   }
   for (const Column& column : result->fields.columns)
-    ColumnToFieldData(column, *meta->schema.FindField(column.field_id()),
+    ColumnToFieldData(column, *(*meta)->schema.FindField(column.field_id()),
                       response->add_fields_data());
   for (const auto& name : result->output_fields) response->add_output_fields(name);
   return Reply(Status::Ok(), response->mutable_status(), "Query");

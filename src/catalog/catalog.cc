@@ -78,12 +78,12 @@ Catalog::Catalog(ObjectStore* store, std::string root, Manifest current,
       current_(std::make_shared<const Manifest>(std::move(current))) {}
 
 Manifest Catalog::Snapshot() const {
-  std::shared_ptr<const Manifest> current;
-  {
-    std::lock_guard lock(mu_);
-    current = current_;
-  }
-  return *current;  // the copy is made outside the lock
+  return *Current();  // the copy is made outside the lock
+}
+
+std::shared_ptr<const Manifest> Catalog::Current() const {
+  std::lock_guard lock(mu_);
+  return current_;
 }
 
 uint64_t Catalog::version() const {

@@ -48,6 +48,8 @@ class Catalog {
 
   // A copy of the current manifest.
   Manifest Snapshot() const;
+  // The current manifest itself, shared and immutable: no copy, for per-request reads.
+  std::shared_ptr<const Manifest> Current() const;
   uint64_t version() const;
   const std::string& root() const { return root_; }
 

@@ -154,11 +154,16 @@ Status Engine::DropCollection(const std::string& name) {
 }
 
 Result<CollectionMeta> Engine::DescribeCollection(const std::string& name) {
-  ASSIGN_OR_RETURN(auto collection, Find(name));
-  Manifest m = catalog_->Snapshot();
-  const CollectionMeta* meta = m.FindCollection(collection->id());
-  if (meta == nullptr) return CollectionNotFound(name);
+  ASSIGN_OR_RETURN(auto meta, Meta(name));
   return *meta;
+}
+
+Result<std::shared_ptr<const CollectionMeta>> Engine::Meta(const std::string& name) {
+  ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::shared_ptr<const Manifest> m = catalog_->Current();
+  const CollectionMeta* meta = m->FindCollection(collection->id());
+  if (meta == nullptr) return CollectionNotFound(name);
+  return std::shared_ptr<const CollectionMeta>(std::move(m), meta);
 }
 
 std::vector<CollectionMeta> Engine::ListCollections() { return catalog_->Snapshot().collections; }

@@ -44,6 +44,9 @@ class Engine {
                           int32_t shards_num, int64_t num_partitions = 0);
   Status DropCollection(const std::string& name);
   Result<CollectionMeta> DescribeCollection(const std::string& name);
+  // The same without a copy (the catalog's current manifest stays alive while it is held):
+  // what per-request paths (insert, search, query) use.
+  Result<std::shared_ptr<const CollectionMeta>> Meta(const std::string& name);
   std::vector<CollectionMeta> ListCollections();
   Result<int64_t> RowCount(const std::string& name);
 

@@ -9,7 +9,8 @@ namespace strata {
 
 Result<QueryResult> Engine::Query(const QueryRequest& req) {
   ASSIGN_OR_RETURN(auto collection, Find(req.collection));
-  ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(req.collection));
+  ASSIGN_OR_RETURN(auto shared_meta, Meta(req.collection));
+  const CollectionMeta& meta = *shared_meta;
   const CollectionSchema& schema = collection->schema();
 
   bool is_count = false;

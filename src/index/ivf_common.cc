@@ -57,7 +57,7 @@ int64_t EffectiveNlist(int64_t nlist, int64_t n) {
 
 void WriteHeader(const IvfHeader& header, ByteWriter* w) {
   w->Put(kIvfMagic);
-  w->Put(kIvfVersion);
+  w->Put(header.version);
   w->Put(static_cast<uint8_t>(header.type));
   w->Put(static_cast<uint8_t>(header.metric));
   w->Put(uint16_t{0});
@@ -73,7 +73,10 @@ Status ReadHeader(ByteReader* r, IvfHeader* header) {
   RETURN_IF_ERROR(r->Read(&magic, "magic"));
   if (magic != kIvfMagic) return r->Corrupt("bad magic");
   RETURN_IF_ERROR(r->Read(&version, "version"));
-  if (version != kIvfVersion) return r->Corrupt("unknown version " + std::to_string(version));
+  if (version < 1 || version > kIvfVersion) {
+    return r->Corrupt("unknown version " + std::to_string(version));
+  }
+  header->version = version;
   RETURN_IF_ERROR(r->Read(&type, "type"));
   RETURN_IF_ERROR(r->Read(&metric, "metric"));
   RETURN_IF_ERROR(r->Read(&reserved, "reserved"));

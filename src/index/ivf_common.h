@@ -37,7 +37,9 @@ constexpr int64_t kMaxRows = int64_t{1} << 31;
 
 // Payload header constants (see doc/indexes.md).
 constexpr uint32_t kIvfMagic = 0x46564953;  // "SIVF" little-endian
-constexpr uint32_t kIvfVersion = 1;
+// Version 2 stores IVF_SQ8's per-list ranges as bfloat16; every other type's layout is the same
+// in both versions, and version 1 payloads still load.
+constexpr uint32_t kIvfVersion = 2;
 enum class IvfType : uint8_t { kFlat = 1, kSq8 = 2, kPq = 3, kBinFlat = 4 };
 
 Result<IvfType> ParseIvfType(std::string_view index_type);
@@ -57,6 +59,8 @@ struct IvfHeader {
   int64_t dim = 0;  // floats, or bits for binary
   int64_t n = 0;
   int64_t nlist = 0;  // effective
+  // What a built index writes; a loaded one keeps (and rewrites) its payload's version.
+  uint32_t version = kIvfVersion;
 };
 void WriteHeader(const IvfHeader& header, ByteWriter* w);
 // Checks magic, version, enum values and ranges.

@@ -1,5 +1,7 @@
 // IVF_FLAT and IVF_SQ8: the coarse quantizer of FloatIvfBase with full vectors (IVF_FLAT) or
 // 8-bit scalar-quantized residuals (IVF_SQ8) in each list.
+#include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "index/distance.h"
@@ -81,10 +83,51 @@ class IvfFlatIndex : public FloatIvfBase {
   std::vector<float> vectors_;  // n x dim, list order
 };
 
+// bfloat16 is the high half of a float's bits. Rounding toward zero truncates; one step away
+// from zero gives the other direction. A finite float never becomes infinite here.
+uint16_t Bf16Rounded(float f, bool up) {
+  auto bits = std::bit_cast<uint32_t>(f);
+  auto high = static_cast<uint16_t>(bits >> 16);
+  bool negative = (bits >> 31) != 0;
+  if ((bits & 0xFFFF) != 0 && up != negative && std::isfinite(f)) {
+    auto away = static_cast<uint16_t>(high + 1);
+    if (std::isfinite(std::bit_cast<float>(uint32_t{away} << 16))) high = away;
+  }
+  return high;
+}
+
+float FromBf16(uint16_t h) { return std::bit_cast<float>(uint32_t{h} << 16); }
+
+// IVF_SQ8's per-list, per-dimension quantizer ranges: r[d] ~ vmin[d] + scale[d] * code[d]. Built
+// indexes (payload version 2) keep them as bfloat16, vmin rounded down and scale up, so that
+// the range still covers every residual; at 8-bit codes that costs at most 1/256 of a step.
+// Version 1 payloads kept floats, which their codes were computed from, so those stay floats.
+struct Sq8Ranges {
+  std::vector<uint16_t> vmin16, scale16;  // nlist x dim, or empty
+  std::vector<float> vmin32, scale32;     // nlist x dim, or empty (version 1 only)
+
+  // List l's ranges as floats into vmin[0, dim) and scale[0, dim).
+  void Decode(int64_t l, size_t dim, float* vmin, float* scale) const {
+    size_t at = static_cast<size_t>(l) * dim;
+    if (!vmin32.empty()) {
+      std::copy_n(vmin32.data() + at, dim, vmin);
+      std::copy_n(scale32.data() + at, dim, scale);
+      return;
+    }
+    for (size_t d = 0; d < dim; ++d) {
+      vmin[d] = FromBf16(vmin16[at + d]);
+      scale[d] = FromBf16(scale16[at + d]);
+    }
+  }
+  int64_t MemoryBytes() const {
+    return static_cast<int64_t>((vmin16.size() + scale16.size()) * sizeof(uint16_t) +
+                                (vmin32.size() + scale32.size()) * sizeof(float));
+  }
+};
+
 // IVF_SQ8: each row's residual from its list centroid, quantized per list and dimension to
-// 8 bits over that list's residual range: r[d] ~ vmin[l][d] + scale[l][d] * code[d]. Ranges
-// per list (2 * dim floats each) are much tighter than one global range when lists differ in
-// spread, for a negligible size cost.
+// 8 bits over that list's residual range (Sq8Ranges). Ranges per list are much tighter than one
+// global range when lists differ in spread, for a small size cost.
 class IvfSq8Index : public FloatIvfBase {
  public:
   static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec, const IvfHeader& header,
@@ -92,38 +135,45 @@ class IvfSq8Index : public FloatIvfBase {
     auto index = std::make_unique<IvfSq8Index>();
     index->spec_ = spec;
     index->header_ = header;
+    index->header_.version = kIvfVersion;
     std::vector<int32_t> labels;
     RETURN_IF_ERROR(index->TrainLists(rows, pool, &labels));
     int64_t dim = header.dim;
+    auto udim = static_cast<size_t>(dim);
     const InvertedLists& lists = index->lists_;
-    index->vmin_.resize(static_cast<size_t>(header.nlist * dim));
-    index->scale_.resize(static_cast<size_t>(header.nlist * dim));
-    index->codes_.resize(static_cast<size_t>(header.n * dim));
+    Sq8Ranges& ranges = index->ranges_;
+    ranges.vmin16.resize(static_cast<size_t>(header.nlist) * udim);
+    ranges.scale16.resize(static_cast<size_t>(header.nlist) * udim);
+    index->codes_.resize(static_cast<size_t>(header.n) * udim);
     ParallelRange(pool, header.nlist, [&](int64_t l) {
       const float* centroid = index->Centroid(l);
-      float* vmin = index->vmin_.data() + l * dim;
-      float* scale = index->scale_.data() + l * dim;
-      std::vector<float> vmax(static_cast<size_t>(dim), -std::numeric_limits<float>::infinity());
-      std::fill_n(vmin, dim, std::numeric_limits<float>::infinity());
+      std::vector<float> vmin(udim, std::numeric_limits<float>::infinity());
+      std::vector<float> vmax(udim, -std::numeric_limits<float>::infinity());
+      std::vector<float> scale(udim);
       uint64_t begin = lists.offsets[static_cast<size_t>(l)];
       uint64_t end = lists.offsets[static_cast<size_t>(l) + 1];
       for (uint64_t pos = begin; pos < end; ++pos) {
         const float* x = rows + int64_t{lists.ids[pos]} * dim;
-        for (int64_t d = 0; d < dim; ++d) {
+        for (size_t d = 0; d < udim; ++d) {
           vmin[d] = std::min(vmin[d], x[d] - centroid[d]);
-          vmax[static_cast<size_t>(d)] = std::max(vmax[static_cast<size_t>(d)], x[d] - centroid[d]);
+          vmax[d] = std::max(vmax[d], x[d] - centroid[d]);
         }
       }
-      for (int64_t d = 0; d < dim; ++d) {
-        float range = vmax[static_cast<size_t>(d)] - vmin[d];
+      size_t at = static_cast<size_t>(l) * udim;
+      for (size_t d = 0; d < udim; ++d) {
         // A constant (or non-finite, or empty-list) dimension encodes as 0 and decodes to vmin.
         if (!std::isfinite(vmin[d])) vmin[d] = 0;
-        scale[d] = std::isfinite(range) && range > 0 ? range / 255 : 0;
+        ranges.vmin16[at + d] = Bf16Rounded(vmin[d], /*up=*/false);
+        float range = vmax[d] - FromBf16(ranges.vmin16[at + d]);
+        float step = std::isfinite(range) && range > 0 ? range / 255 : 0;
+        ranges.scale16[at + d] = Bf16Rounded(step, /*up=*/true);
       }
+      // Encode with exactly the ranges a search decodes.
+      ranges.Decode(l, udim, vmin.data(), scale.data());
       for (uint64_t pos = begin; pos < end; ++pos) {
         const float* x = rows + int64_t{lists.ids[pos]} * dim;
-        uint8_t* code = index->codes_.data() + pos * static_cast<uint64_t>(dim);
-        for (int64_t d = 0; d < dim; ++d) {
+        uint8_t* code = index->codes_.data() + pos * udim;
+        for (size_t d = 0; d < udim; ++d) {
           float v = scale[d] > 0 ? std::nearbyint((x[d] - centroid[d] - vmin[d]) / scale[d]) : 0;
           code[d] = static_cast<uint8_t>(v >= 255 ? 255 : (v > 0 ? v : 0));
         }
@@ -137,12 +187,16 @@ class IvfSq8Index : public FloatIvfBase {
     auto index = std::make_unique<IvfSq8Index>();
     index->spec_ = spec;
     index->header_ = header;
-    RETURN_IF_ERROR(r->ReadArray(static_cast<uint64_t>(header.nlist * header.dim),
-                                 &index->centroids_, "centroids"));
-    RETURN_IF_ERROR(
-        r->ReadArray(static_cast<uint64_t>(header.nlist * header.dim), &index->vmin_, "vmin"));
-    RETURN_IF_ERROR(
-        r->ReadArray(static_cast<uint64_t>(header.nlist * header.dim), &index->scale_, "scale"));
+    auto cells = static_cast<uint64_t>(header.nlist * header.dim);
+    Sq8Ranges& ranges = index->ranges_;
+    RETURN_IF_ERROR(r->ReadArray(cells, &index->centroids_, "centroids"));
+    if (header.version == 1) {
+      RETURN_IF_ERROR(r->ReadArray(cells, &ranges.vmin32, "vmin"));
+      RETURN_IF_ERROR(r->ReadArray(cells, &ranges.scale32, "scale"));
+    } else {
+      RETURN_IF_ERROR(r->ReadArray(cells, &ranges.vmin16, "vmin"));
+      RETURN_IF_ERROR(r->ReadArray(cells, &ranges.scale16, "scale"));
+    }
     RETURN_IF_ERROR(index->lists_.Read(r, header.nlist, header.n));
     RETURN_IF_ERROR(
         r->ReadArray(static_cast<uint64_t>(header.n * header.dim), &index->codes_, "codes"));
@@ -150,15 +204,19 @@ class IvfSq8Index : public FloatIvfBase {
   }
 
   int64_t MemoryBytes() const override {
-    return static_cast<int64_t>((centroids_.size() + vmin_.size() + scale_.size()) * sizeof(float) +
-                                codes_.size()) +
-           lists_.MemoryBytes();
+    return static_cast<int64_t>(centroids_.size() * sizeof(float) + codes_.size()) +
+           ranges_.MemoryBytes() + lists_.MemoryBytes();
   }
 
   void WriteBody(ByteWriter* w) const override {
     w->PutArray(centroids_.data(), centroids_.size());
-    w->PutArray(vmin_.data(), vmin_.size());
-    w->PutArray(scale_.data(), scale_.size());
+    if (header_.version == 1) {
+      w->PutArray(ranges_.vmin32.data(), ranges_.vmin32.size());
+      w->PutArray(ranges_.scale32.data(), ranges_.scale32.size());
+    } else {
+      w->PutArray(ranges_.vmin16.data(), ranges_.vmin16.size());
+      w->PutArray(ranges_.scale16.data(), ranges_.scale16.size());
+    }
     lists_.Write(w);
     w->PutArray(codes_.data(), codes_.size());
   }
@@ -177,13 +235,16 @@ class IvfSq8Index : public FloatIvfBase {
         : index_(index),
           query_(query),
           kernels_(ActiveSq8Kernels()),
-          adjusted_(static_cast<size_t>(index->header_.dim)) {}
+          adjusted_(static_cast<size_t>(index->header_.dim)),
+          vmin_(adjusted_.size()),
+          scale_(adjusted_.size()) {}
 
     int64_t Scan(int64_t l, const Bitset* allowed, HitHeap* heap) override {
       size_t dim = static_cast<size_t>(index_->header_.dim);
       const float* centroid = index_->Centroid(l);
-      const float* vmin = index_->vmin_.data() + l * index_->header_.dim;
-      const float* scale = index_->scale_.data() + l * index_->header_.dim;
+      index_->ranges_.Decode(l, dim, vmin_.data(), scale_.data());
+      const float* vmin = vmin_.data();
+      const float* scale = scale_.data();
       bool l2 = !index_->inner_product();
       float offset = 0;
       if (l2) {
@@ -207,11 +268,11 @@ class IvfSq8Index : public FloatIvfBase {
     const float* query_;
     const Sq8Kernels& kernels_;
     std::vector<float> adjusted_;
+    std::vector<float> vmin_, scale_;  // the probed list's ranges
     std::vector<uint64_t> positions_;
   };
 
-  std::vector<float> vmin_;     // nlist x dim
-  std::vector<float> scale_;    // nlist x dim
+  Sq8Ranges ranges_;
   std::vector<uint8_t> codes_;  // n x dim, list order
 };
 

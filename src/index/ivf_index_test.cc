@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "index/distance.h"
@@ -139,6 +140,50 @@ TEST_F(IvfRecallTest, SerializeLoadGivesIdenticalResults) {
     ASSERT_TRUE((*loaded)->Serialize(&again).ok());
     EXPECT_EQ(again, bytes);
   }
+}
+
+// Version 1 stored IVF_SQ8's ranges as floats. Rewrites a version 2 payload into the version 1
+// layout (the same ranges, widened to floats), which must load, search identically and
+// serialize back to itself.
+TEST_F(IvfRecallTest, Sq8Version1PayloadStillLoads) {
+  auto index = Build("IVF_SQ8", MetricType::kL2, {{"nlist", 32}});
+  std::string v2;
+  ASSERT_TRUE(index->Serialize(&v2).ok());
+  uint32_t version = 0;
+  int64_t nlist = 0;
+  std::memcpy(&version, v2.data() + 4, sizeof(version));
+  std::memcpy(&nlist, v2.data() + 28, sizeof(nlist));
+  ASSERT_EQ(version, 2u);
+  auto cells = static_cast<size_t>(nlist * kDim);
+  size_t ranges_at = 36 + cells * sizeof(float);  // after the header and centroids
+  std::string v1 = v2.substr(0, ranges_at);
+  v1[4] = 1;
+  for (size_t i = 0; i < 2 * cells; ++i) {
+    uint16_t half = 0;
+    std::memcpy(&half, v2.data() + ranges_at + 2 * i, sizeof(half));
+    uint32_t bits = uint32_t{half} << 16;
+    v1.append(reinterpret_cast<const char*>(&bits), sizeof(bits));
+  }
+  v1.append(v2, ranges_at + 2 * cells * sizeof(uint16_t));
+  ASSERT_EQ(v1.size(), v2.size() + 2 * cells * sizeof(uint16_t));
+
+  auto loaded = LoadIvfIndex(index->spec(), v1, "old");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  std::vector<TopK> a = Run(*index, 8), b = Run(**loaded, 8);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t q = 0; q < a.size(); ++q) {
+    EXPECT_EQ(a[q].ids, b[q].ids);
+    EXPECT_EQ(a[q].scores, b[q].scores);
+  }
+  std::string again;
+  ASSERT_TRUE((*loaded)->Serialize(&again).ok());
+  EXPECT_EQ(again, v1);
+  // A version this reader does not know is refused.
+  std::string v3 = v2;
+  v3[4] = 3;
+  auto future = LoadIvfIndex(index->spec(), v3, "new");
+  ASSERT_FALSE(future.ok());
+  EXPECT_NE(future.status().message().find("unknown version 3"), std::string::npos);
 }
 
 TEST(IvfSmallSegmentTest, FewerRowsThanNlistGivesExactQuality) {
