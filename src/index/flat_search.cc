@@ -24,20 +24,24 @@ struct WorkUnit {
 // would cost more than it saves.
 constexpr int64_t kMinParallelWork = int64_t{1} << 18;
 
-// Splits the work so each thread gets a share: by queries when there are enough of them to go
-// round (each unit then reads the whole base once), otherwise by ranges of whole base blocks.
+// Splits the work so each thread gets a share. By ranges of whole base blocks when there are
+// enough blocks to go round: every unit scores all queries against its rows, so the base is
+// read from memory once per call in total. Splitting by queries instead made each unit read
+// the whole base, which for a base larger than the caches multiplied the memory traffic by
+// the number of units (Fashion-MNIST 10k x 784, 100 queries on 2 threads: 2.8x the CPU per
+// query). Queries are split only when the base is a few blocks, small enough to stay cached.
 std::vector<WorkUnit> PlanWork(int64_t nq, int64_t n, int64_t dim, int64_t block_rows,
                                ThreadPool* pool) {
   int64_t threads = pool == nullptr ? 1 : static_cast<int64_t>(pool->size()) + 1;
   if (threads == 1 || nq * n * dim < kMinParallelWork) return {{0, nq, 0, n}};
   std::vector<WorkUnit> units;
-  if (nq >= 2 * threads) {
+  int64_t blocks = (n + block_rows - 1) / block_rows;
+  if (blocks < 2 * threads && nq >= 2 * threads) {
     int64_t parts = std::min(nq, 4 * threads);  // a few per thread evens out uneven speeds
     for (int64_t p = 0; p < parts; ++p)
       units.push_back({nq * p / parts, nq * (p + 1) / parts, 0, n});
     return units;
   }
-  int64_t blocks = (n + block_rows - 1) / block_rows;
   int64_t parts = std::min(blocks, 2 * threads);
   for (int64_t p = 0; p < parts; ++p) {
     units.push_back({0, nq, std::min(n, blocks * p / parts * block_rows),
