@@ -112,6 +112,7 @@ async function main() {
       searchParams: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
     })).finish()));
   }
+  // Resolves to the hit ids of each query of the batch.
   const runBatch = async (c, first) => {
     if (a.client === 'encoded') {
       // Decoded without toObject (which copies every field into a new object tree): the
@@ -136,7 +137,7 @@ async function main() {
     }
     const data = queries.rows.slice(first, first + batch);
     const res = ok(await c.search({ collection_name: name, data, limit: 10, params: search, output_fields: [] }), 'search');
-    return data.length === 1 ? [res.results] : res.results;
+    return (data.length === 1 ? [res.results] : res.results).map((hits) => hits.map((h) => h.id));
   };
   // Warm-up: one pass over the queries, which also gives recall.
   let hits = 0;
@@ -144,7 +145,7 @@ async function main() {
     const results = await runBatch(client, first);
     results.forEach((r, q) => {
       const want = new Set(gt.rows[first + q].slice(0, 10));
-      for (const h of r) if (want.has(Number(typeof h === 'object' ? h.id : h))) hits += 1;
+      for (const id of r) if (want.has(Number(id))) hits += 1;
     });
   }
   const recall = hits / (queries.rows.length * 10);

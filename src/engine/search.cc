@@ -140,10 +140,6 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   const void* queries = binary ? static_cast<const void*>(req.binary_queries.data())
                                : static_cast<const void*>(req.float_queries.data());
   std::vector<Bitset> allowed(snapshot.size());
-  // Per chunk: &allowed[i], or null when every row is allowed. The indexes take their faster
-  // unfiltered path for null (HNSW skips a bit test per visited node, IVF the kept-position
-  // pass per list), which is the common case: no filter and no deletes.
-  std::vector<const Bitset*> filter(snapshot.size(), nullptr);
   std::vector<Status> errors(snapshot.size());
   pool_.ParallelFor(snapshot.size(), [&](size_t i) {
     auto mask = FilterChunk(plan.get(), snapshot[i], schema.PrimaryField().field_id);
@@ -152,14 +148,8 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
       return;
     }
     allowed[i] = Bitset(mask->size());
-    size_t kept = 0;
-    for (size_t r = 0; r < mask->size(); ++r) {
-      if ((*mask)[r]) {
-        allowed[i].Set(r);
-        ++kept;
-      }
-    }
-    if (kept < mask->size()) filter[i] = &allowed[i];
+    for (size_t r = 0; r < mask->size(); ++r)
+      if ((*mask)[r]) allowed[i].Set(r);
   });
   for (const auto& st : errors) RETURN_IF_ERROR(st);
 
@@ -205,17 +195,17 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
       const VectorIndex* index = index_of(snapshot[i]);
       if (range.has_value()) {
         errors[i] = RangeSearchChunk(req, *range, metric, field->dim, k, index, vectors,
-                                     chunk.num_rows(), filter[i], inner_pool, &per_chunk[i]);
+                                     chunk.num_rows(), &allowed[i], inner_pool, &per_chunk[i]);
       } else if (index != nullptr) {
-        errors[i] = index->Search(queries, req.nq, k, req.search_params, filter[i], inner_pool,
+        errors[i] = index->Search(queries, req.nq, k, req.search_params, &allowed[i], inner_pool,
                                   &per_chunk[i]);
       } else if (binary) {
         errors[i] = SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(), field->dim,
-                                     req.binary_queries.data(), req.nq, metric, k, filter[i],
+                                     req.binary_queries.data(), req.nq, metric, k, &allowed[i],
                                      inner_pool, &per_chunk[i]);
       } else {
         errors[i] = SearchFloatFlat(vectors.values<float>().data(), chunk.num_rows(), field->dim,
-                                    req.float_queries.data(), req.nq, metric, k, filter[i],
+                                    req.float_queries.data(), req.nq, metric, k, &allowed[i],
                                     inner_pool, &per_chunk[i]);
       }
     });

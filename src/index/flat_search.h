@@ -9,11 +9,11 @@
 // bytes) per row, no alignment required; the caller keeps them alive for the call. `allowed`
 // (nullable) has exactly n bits, bit set = row may be returned. Rows with a NaN score are
 // never returned.
-// Parallelism: with a pool, queries (or, for few queries, base ranges) are split across its
-// threads and the calling thread; nullptr runs on the caller alone. Results are bit-for-bit the
-// same either way. The functions keep no state and are safe to call concurrently.
-// Errors: InvalidArgument for a metric that does not fit the vector type, dim <= 0, dim_bits
-// not a multiple of 8, k <= 0, negative counts, a filter of the wrong size, or null data.
+// Parallelism: with a pool, base ranges (or, for a base of only a few cache-sized blocks,
+// queries) are split across its threads and the calling thread; nullptr runs on the caller alone.
+// Results are bit-for-bit the same either way. The functions keep no state and are safe to call
+// concurrently. Errors: InvalidArgument for a metric that does not fit the vector type, dim <= 0,
+// dim_bits not a multiple of 8, k <= 0, negative counts, a filter of the wrong size, or null data.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +26,17 @@
 #include "index/range_params.h"
 
 namespace strata {
+
+// How many rows `*allowed` keeps (n when it is null). A filter that keeps every row is set to
+// null on the way, so that an index takes its unfiltered path (no bit test per visited node,
+// no kept-row pass per list) for the common case of no filter and no deletes, whoever built
+// the bitset.
+inline int64_t KeptRows(const Bitset** allowed, int64_t n) {
+  if (*allowed == nullptr) return n;
+  auto kept = static_cast<int64_t>((*allowed)->Count());
+  if (kept == n) *allowed = nullptr;
+  return kept;
+}
 
 // The k best hits of one query, best first. When fewer than k rows are allowed the tail is
 // padded with id -1 and score +inf (distances) or -inf (similarities).

@@ -206,8 +206,9 @@ class HnswIndex final : public VectorIndex {
   // use (normalised for COSINE, in s->query) and the layer-0 entry point.
   const float* Descend(const float* query, Scratch* s, uint32_t* ep, float* ep_dist) const;
   Status CheckQueries(const void* queries, int64_t nq, const Bitset* allowed) const;
-  // Whether an exact scan of the allowed rows beats a graph walk of width ef (see Search).
-  bool ScanInstead(const Bitset* allowed, int64_t ef) const;
+  // Whether an exact scan of the allowed_count rows `allowed` keeps (KeptRows) beats a graph
+  // walk of width ef (see Search).
+  bool ScanInstead(const Bitset* allowed, int64_t allowed_count, int64_t ef) const;
   // body(i, scratch) for each query i, in tasks of kQueriesPerTask on the pool (nullable).
   void ForEachQuery(int64_t nq, ThreadPool* pool,
                     const std::function<void(size_t, Scratch*)>& body) const;

@@ -392,8 +392,7 @@ Status HnswIndex::CheckQueries(const void* queries, int64_t nq, const Bitset* al
   return Status::Ok();
 }
 
-bool HnswIndex::ScanInstead(const Bitset* allowed, int64_t ef) const {
-  const int64_t allowed_count = allowed != nullptr ? static_cast<int64_t>(allowed->Count()) : n_;
+bool HnswIndex::ScanInstead(const Bitset* allowed, int64_t allowed_count, int64_t ef) const {
   // With a filter the walk visits about ef / (allowed fraction) nodes before it holds ef hits;
   // once that exceeds a scan of the allowed rows (which streams and batches, hence the
   // factor), scanning is cheaper and exact.
@@ -427,14 +426,14 @@ Status HnswIndex::Search(const void* queries, int64_t nq, int64_t k,
                    IntParam(search_params, "ef", std::max(k, kDefaultEf), 1, kMaxInt32));
   ef = std::max(ef, k);
   const float* q = static_cast<const float*>(queries);
-  if (ScanInstead(allowed, ef)) {
+  const int64_t allowed_count = KeptRows(&allowed, n_);
+  if (ScanInstead(allowed, allowed_count, ef)) {
     return SearchFloatFlat(vectors_.data(), n_, static_cast<int64_t>(dim_), q, nq, spec_.metric, k,
                            allowed, pool, out);
   }
   out->assign(static_cast<size_t>(nq), TopK{});
   // A walk that returns fewer hits than exist (a filter that cuts the graph, NaN rows) is
   // redone exactly below.
-  const int64_t allowed_count = allowed != nullptr ? static_cast<int64_t>(allowed->Count()) : n_;
   const size_t expected = static_cast<size_t>(std::min(k, allowed_count));
   std::vector<uint8_t> redo(static_cast<size_t>(nq), 0);
   ForEachQuery(nq, pool, [&](size_t i, Scratch* s) {
@@ -474,7 +473,8 @@ Status HnswIndex::RangeSearch(const void* queries, int64_t nq, const RangeParams
                    IntParam(search_params, "ef", std::max(limit, kDefaultEf), 1, kMaxInt32));
   ef = std::max(ef, limit);
   const float* q = static_cast<const float*>(queries);
-  if (ScanInstead(allowed, ef)) {
+  const int64_t allowed_count = KeptRows(&allowed, n_);
+  if (ScanInstead(allowed, allowed_count, ef)) {
     return RangeSearchFloatFlat(vectors_.data(), n_, static_cast<int64_t>(dim_), q, nq,
                                 spec_.metric, range, limit, allowed, pool, out);
   }

@@ -8,6 +8,8 @@
 #include <random>
 #include <set>
 
+#include "index/ivf_test_util.h"
+
 namespace strata {
 namespace {
 
@@ -110,10 +112,7 @@ TEST(HnswTest, SerializeLoadGivesIdenticalResults) {
   std::vector<TopK> a, b;
   ASSERT_TRUE(index->Search(queries.data(), nq, 7, {}, nullptr, nullptr, &a).ok());
   ASSERT_TRUE((*loaded)->Search(queries.data(), nq, 7, {}, nullptr, nullptr, &b).ok());
-  for (size_t q = 0; q < a.size(); ++q) {
-    EXPECT_EQ(a[q].ids, b[q].ids);
-    EXPECT_EQ(a[q].scores, b[q].scores);
-  }
+  testing_util::ExpectSameHits(a, b);
   std::string again;
   ASSERT_TRUE((*loaded)->Serialize(&again).ok());
   EXPECT_EQ(again, bytes);

@@ -218,7 +218,7 @@ Status IvfIndexBase::Scan(const void* queries, int64_t nq, int64_t k, int64_t wa
     queries = normalized.data();
   }
 
-  int64_t allowed_count = allowed != nullptr ? static_cast<int64_t>(allowed->Count()) : header_.n;
+  int64_t allowed_count = KeptRows(&allowed, header_.n);
   int64_t wanted = std::min(want, allowed_count);
   // A filter keeping a fraction f of the rows keeps about f of every list, so the k nearest
   // allowed rows lie as far out as the k / f nearest rows overall, beyond the nprobe lists

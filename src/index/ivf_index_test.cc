@@ -16,6 +16,7 @@ namespace {
 
 using testing_util::ClusteredBits;
 using testing_util::ClusteredFloats;
+using testing_util::ExpectSameHits;
 using testing_util::Recall;
 
 constexpr int64_t kN = 20000, kDim = 64, kNq = 100, kK = 10;
@@ -131,11 +132,8 @@ TEST_F(IvfRecallTest, SerializeLoadGivesIdenticalResults) {
     EXPECT_EQ((*loaded)->size(), kN);
     EXPECT_EQ((*loaded)->dim(), kDim);
     EXPECT_EQ((*loaded)->MemoryBytes(), index->MemoryBytes());
-    std::vector<TopK> a = Run(*index, 8), b = Run(**loaded, 8);
-    for (size_t q = 0; q < a.size(); ++q) {
-      EXPECT_EQ(a[q].ids, b[q].ids) << type;
-      EXPECT_EQ(a[q].scores, b[q].scores) << type;
-    }
+    SCOPED_TRACE(type);
+    ExpectSameHits(Run(*index, 8), Run(**loaded, 8));
     std::string again;
     ASSERT_TRUE((*loaded)->Serialize(&again).ok());
     EXPECT_EQ(again, bytes);
@@ -169,12 +167,7 @@ TEST_F(IvfRecallTest, Sq8Version1PayloadStillLoads) {
 
   auto loaded = LoadIvfIndex(index->spec(), v1, "old");
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
-  std::vector<TopK> a = Run(*index, 8), b = Run(**loaded, 8);
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t q = 0; q < a.size(); ++q) {
-    EXPECT_EQ(a[q].ids, b[q].ids);
-    EXPECT_EQ(a[q].scores, b[q].scores);
-  }
+  ExpectSameHits(Run(*index, 8), Run(**loaded, 8));
   std::string again;
   ASSERT_TRUE((*loaded)->Serialize(&again).ok());
   EXPECT_EQ(again, v1);

@@ -1,5 +1,7 @@
-// Test helpers for the IVF and FLAT index tests: clustered random data and recall.
+// Test helpers for the index tests: clustered random data, recall, and comparing two searches.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -62,6 +64,15 @@ inline double Recall(const std::vector<TopK>& truth, const std::vector<TopK>& go
     }
   }
   return total == 0 ? 1.0 : static_cast<double>(found) / static_cast<double>(total);
+}
+
+// Expects two searches to have returned the same hits with the same scores, query by query.
+inline void ExpectSameHits(const std::vector<TopK>& a, const std::vector<TopK>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t q = 0; q < a.size(); ++q) {
+    EXPECT_EQ(a[q].ids, b[q].ids) << "query " << q;
+    EXPECT_EQ(a[q].scores, b[q].scores) << "query " << q;
+  }
 }
 
 }  // namespace strata::testing_util
