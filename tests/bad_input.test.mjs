@@ -204,10 +204,26 @@ describe('bad input', { timeout: 300000 }, () => {
       ['vector bytes not a multiple of 4', { placeholder_group: placeholderBytes(client, [Buffer.alloc(DIM * 4 - 2)]) }],
       ['BinaryVector placeholder for a float field', { placeholder_group: placeholderBytes(client, [Buffer.alloc(DIM / 8)], 100) }],
       ['no values', { placeholder_group: placeholderBytes(client, []) }],
+      ['two placeholders', { placeholder_group: Buffer.concat([0, 1].map(() => placeholderBytes(client, [Buffer.alloc(DIM * 4)]))) }],
+      // placeholders (1) of 3 bytes: values (3) says 16 bytes, 1 follows.
+      ['a vector that runs past its placeholder', { placeholder_group: Buffer.from([0x0a, 0x03, 0x1a, 0x10, 0x00]) }],
+      ['a placeholder that runs past the group', { placeholder_group: Buffer.from([0x0a, 0x09, 0x1a, 0x01, 0x00]) }],
     ];
     for (const [what, over] of cases) {
       assertMilvusError(await rawCall(client, 'Search', rawSearch(over)), INVALID, what);
     }
+  });
+
+  test('placeholder fields Strata does not read are skipped, as protobuf does (raw Search)', async () => {
+    const vec = f32Bytes(randomVectors(1, DIM, rand)[0]);
+    // PlaceholderValue: type (2) = 101, values (3) = the vector, then field 4 (varint) and
+    // field 9 (bytes), which a newer client might send; then field 2 (varint) in the group.
+    const value = Buffer.concat([Buffer.from([0x10, 0x65, 0x1a, vec.length]), vec, Buffer.from([0x20, 0x01, 0x4a, 0x02, 0x61, 0x62])]);
+    const group = Buffer.concat([Buffer.from([0x0a, value.length]), value, Buffer.from([0x10, 0x07])]);
+    const withExtras = assertOk(await rawCall(client, 'Search', rawSearch({ placeholder_group: group })), 'extra fields');
+    const plain = assertOk(await rawCall(client, 'Search', rawSearch({ placeholder_group: placeholderBytes(client, [vec]) })), 'plain');
+    assert.ok(plain.results.ids.int_id.data.length > 0, 'the plain search finds rows');
+    assert.deepEqual(withExtras.results.ids.int_id.data.map(String), plain.results.ids.int_id.data.map(String));
   });
 
   test('nq mismatch', async () => {

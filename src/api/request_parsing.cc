@@ -6,6 +6,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "api/placeholder.h"
 #include "common.pb.h"
 
 namespace strata::api {
@@ -145,12 +146,7 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
     if (!out.search_params.contains(k)) out.search_params[k] = v;
   }
 
-  cpb::PlaceholderGroup group;
-  if (!group.ParseFromString(request.placeholder_group()) || group.placeholders_size() != 1)
-    return InvalidArgument(
-        "malformed placeholder group: expected one serialized "
-        "PlaceholderGroup holding the query vectors");
-  const cpb::PlaceholderValue& ph = group.placeholders(0);
+  ASSIGN_OR_RETURN(PlaceholderView ph, ParsePlaceholderGroup(request.placeholder_group()));
   const FieldSchema* field = nullptr;
   if (out.anns_field.empty()) {
     auto vectors = schema.VectorFields();
@@ -164,20 +160,20 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
             ? "the collection has several vector fields: set anns_field"
             : fmt::format("anns_field '{}' is not a vector field", out.anns_field));
   out.anns_field = field->name;
-  out.nq = ph.values_size();
+  out.nq = static_cast<int64_t>(ph.values.size());
   if (out.nq == 0) return InvalidArgument("malformed placeholder group: no query vectors");
   if (request.nq() != 0 && request.nq() != out.nq)
     return InvalidArgument(fmt::format("nq ({}) does not match the number of query vectors ({})",
                                        request.nq(), out.nq));
   if (field->type == DataType::kFloatVector) {
-    if (ph.type() != cpb::PlaceholderType::FloatVector)
+    if (ph.type != cpb::PlaceholderType::FloatVector)
       return InvalidArgument(
           fmt::format("field '{}' is a float vector field; the placeholder "
                       "type is {}",
-                      field->name, static_cast<int>(ph.type())));
+                      field->name, ph.type));
     out.float_queries.resize(out.nq * field->dim);
     for (int64_t q = 0; q < out.nq; ++q) {
-      const std::string& bytes = ph.values(q);
+      std::string_view bytes = ph.values[static_cast<size_t>(q)];
       if (bytes.size() != static_cast<size_t>(field->dim) * sizeof(float))
         return InvalidArgument(fmt::format("query vector {} has {} dimensions; field '{}' has {}",
                                            q, bytes.size() / sizeof(float), field->name,
@@ -185,15 +181,15 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
       std::memcpy(out.float_queries.data() + q * field->dim, bytes.data(), bytes.size());
     }
   } else {
-    if (ph.type() != cpb::PlaceholderType::BinaryVector)
+    if (ph.type != cpb::PlaceholderType::BinaryVector)
       return InvalidArgument(
           fmt::format("field '{}' is a binary vector field; the placeholder "
                       "type is {}",
-                      field->name, static_cast<int>(ph.type())));
+                      field->name, ph.type));
     size_t width = field->dim / 8;
     out.binary_queries.resize(out.nq * width);
     for (int64_t q = 0; q < out.nq; ++q) {
-      const std::string& bytes = ph.values(q);
+      std::string_view bytes = ph.values[static_cast<size_t>(q)];
       if (bytes.size() != width)
         return InvalidArgument(fmt::format("query vector {} has {} bits; field '{}' has {}", q,
                                            bytes.size() * 8, field->name, field->dim));
