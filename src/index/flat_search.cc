@@ -374,6 +374,7 @@ Status SearchFloatFlat(const float* base, int64_t n, int64_t dim, const float* q
                        MetricType metric, int64_t k, const Bitset* allowed, ThreadPool* pool,
                        std::vector<TopK>* out) {
   RETURN_IF_ERROR(CheckInputs(base, n, queries, nq, metric, false, allowed, out));
+  KeptRows(&allowed, n);  // a filter that keeps every row scans as no filter
   RETURN_IF_ERROR(CheckDim(dim, false));
   if (k <= 0) return InvalidArgument("k must be positive, got " + std::to_string(k));
   FloatScorer scorer(base, n, dim, queries, nq, metric, allowed);
@@ -385,6 +386,7 @@ Status SearchBinaryFlat(const uint8_t* base, int64_t n, int64_t dim_bits, const 
                         int64_t nq, MetricType metric, int64_t k, const Bitset* allowed,
                         ThreadPool* pool, std::vector<TopK>* out) {
   RETURN_IF_ERROR(CheckInputs(base, n, queries, nq, metric, true, allowed, out));
+  KeptRows(&allowed, n);  // a filter that keeps every row scans as no filter
   RETURN_IF_ERROR(CheckDim(dim_bits, true));
   if (k <= 0) return InvalidArgument("k must be positive, got " + std::to_string(k));
   BinaryScorer scorer(base, dim_bits / 8, queries, metric, allowed);
@@ -396,6 +398,7 @@ Status RangeSearchFloatFlat(const float* base, int64_t n, int64_t dim, const flo
                             int64_t nq, MetricType metric, const RangeParams& range, int64_t limit,
                             const Bitset* allowed, ThreadPool* pool, std::vector<RangeHits>* out) {
   RETURN_IF_ERROR(CheckInputs(base, n, queries, nq, metric, false, allowed, out));
+  KeptRows(&allowed, n);  // a filter that keeps every row scans as no filter
   RETURN_IF_ERROR(CheckDim(dim, false));
   RETURN_IF_ERROR(CheckRangeAndLimit(range, metric, limit));
   FloatScorer scorer(base, n, dim, queries, nq, metric, allowed);
@@ -408,6 +411,7 @@ Status RangeSearchBinaryFlat(const uint8_t* base, int64_t n, int64_t dim_bits,
                              const RangeParams& range, int64_t limit, const Bitset* allowed,
                              ThreadPool* pool, std::vector<RangeHits>* out) {
   RETURN_IF_ERROR(CheckInputs(base, n, queries, nq, metric, true, allowed, out));
+  KeptRows(&allowed, n);  // a filter that keeps every row scans as no filter
   RETURN_IF_ERROR(CheckDim(dim_bits, true));
   RETURN_IF_ERROR(CheckRangeAndLimit(range, metric, limit));
   BinaryScorer scorer(base, dim_bits / 8, queries, metric, allowed);

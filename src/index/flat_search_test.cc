@@ -134,14 +134,14 @@ TEST_P(FloatFlatTest, MatchesOracleWithAndWithoutPoolAndFilter) {
   std::vector<float> queries = RandomFloats(c.nq * c.dim, 12);
   ThreadPool pool(3);
   // Dense filter: every third row removed (blocked path for many queries); sparse filter:
-  // one row in ten allowed (direct path).
-  Bitset dense(c.n, true), sparse(c.n);
+  // one row in ten allowed (direct path); full: every row kept, searched as no filter.
+  Bitset dense(c.n, true), sparse(c.n), full(c.n, true);
   for (int64_t r = 0; r < c.n; r += 3) dense.Clear(r);
   for (int64_t r = 0; r < c.n; r += 10) sparse.Set(r);
   for (MetricType metric : kFloatMetrics) {
     for (const Bitset* allowed :
          {static_cast<const Bitset*>(nullptr), static_cast<const Bitset*>(&dense),
-          static_cast<const Bitset*>(&sparse)}) {
+          static_cast<const Bitset*>(&sparse), static_cast<const Bitset*>(&full)}) {
       SCOPED_TRACE(std::string(MetricTypeName(metric)) + (allowed == nullptr ? "" : " filtered"));
       std::vector<TopK> single, parallel;
       ASSERT_TRUE(SearchFloatFlat(base.data(), c.n, c.dim, queries.data(), c.nq, metric, c.k,
