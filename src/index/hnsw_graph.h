@@ -229,7 +229,14 @@ class HnswIndex final : public VectorIndex {
   // Keeps at most `max` of `cands` (sorted nearest first), each nearer the base node than to
   // any neighbour already kept: the paper's heuristic, which keeps links in diverse directions.
   void SelectNeighbors(std::vector<Neighbor>* cands, size_t max) const;
+  // Gives node q the links `chosen` at `level`, merged with any that concurrent insertions
+  // already added to it (re-selected by SelectNeighbors when they do not all fit).
+  void SetLinks(uint32_t q, int level, const std::vector<Neighbor>& chosen, BuildLocks* locks);
   void Insert(uint32_t q, BuildLocks* locks, Scratch* s);
+  // After the inserts: a node no other node links to at level 0 is reachable only as the entry
+  // point. Concurrent inserts can rarely leave one (a neighbour's full list re-selected
+  // without it), so each gets a link from its nearest neighbour.
+  void LinkOrphans(const std::vector<uint8_t>& is_copy);
   // Top-k of one query into *out (padded); returns the number of real hits.
   size_t SearchOne(const float* query, int64_t k, size_t ef, const Bitset* allowed, Scratch* s,
                    TopK* out) const;

@@ -192,6 +192,66 @@ void HnswIndex::Connect(uint32_t e, uint32_t q, float dist, int level, Scratch* 
     links[j] = j < static_cast<int>(work.size()) ? work[j].id : kNoNode;
 }
 
+void HnswIndex::SetLinks(uint32_t q, int level, const std::vector<Neighbor>& chosen,
+                         BuildLocks* locks) {
+  std::lock_guard lock(locks->node[q]);
+  uint32_t* links = MutableLinks(q, level);
+  const int slots = Slots(level);
+  int count = 0;
+  while (count < slots && links[count] != kNoNode) ++count;
+  // Usually empty. But q is linked at the levels above already, so a concurrent insertion can
+  // reach it there, find it again at this level and link back to it (Connect) before q gets
+  // here. Overwriting those links lost the only way to some nodes: on rows along a line, 1 to
+  // 20 rows in a third of 2-thread builds were never found, even by an exhaustive ef.
+  std::vector<Neighbor> all;
+  all.reserve(static_cast<size_t>(count) + chosen.size());
+  for (int j = 0; j < count; ++j) all.push_back({Distance(Vec(q), Vec(links[j])), links[j]});
+  for (const Neighbor& nb : chosen) {
+    bool known = false;
+    for (int j = 0; j < count && !known; ++j) known = links[j] == nb.id;
+    if (!known) all.push_back(nb);
+  }
+  if (static_cast<int>(all.size()) > slots) {
+    std::sort(all.begin(), all.end(), Nearer);
+    SelectNeighbors(&all, static_cast<size_t>(slots));
+  }
+  for (int j = 0; j < slots; ++j)
+    links[j] = j < static_cast<int>(all.size()) ? all[static_cast<size_t>(j)].id : kNoNode;
+}
+
+void HnswIndex::LinkOrphans(const std::vector<uint8_t>& is_copy) {
+  const auto n = static_cast<size_t>(n_);
+  std::vector<uint8_t> linked(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t* links = Links(static_cast<uint32_t>(i), 0);
+    for (int j = 0; j < m0_ && links[j] != kNoNode; ++j) linked[links[j]] = 1;
+  }
+  linked[entry_] = 1;
+  for (uint32_t u = 0; u < n; ++u) {
+    if (linked[u] || is_copy[u]) continue;
+    // Link u from its nearest neighbour v; when v is full, u takes the place of v's farthest.
+    const uint32_t* mine = Links(u, 0);
+    uint32_t v = kNoNode;
+    float best = std::numeric_limits<float>::infinity();
+    for (int j = 0; j < m0_ && mine[j] != kNoNode; ++j) {
+      float d = Distance(Vec(u), Vec(mine[j]));
+      if (v == kNoNode || d < best) v = mine[j], best = d;
+    }
+    if (v == kNoNode) continue;
+    uint32_t* links = MutableLinks(v, 0);
+    int slot = 0;
+    while (slot < m0_ && links[slot] != kNoNode) ++slot;
+    if (slot == m0_) {
+      float farthest = -1;
+      for (int j = 0; j < m0_; ++j) {
+        float d = Distance(Vec(v), Vec(links[j]));
+        if (d > farthest) farthest = d, slot = j;
+      }
+    }
+    links[slot] = u;
+  }
+}
+
 void HnswIndex::Insert(uint32_t q, BuildLocks* locks, Scratch* s) {
   const int level = levels_[q];
   // A node that raises the top level keeps the entry lock for its whole insertion, so no other
@@ -212,11 +272,7 @@ void HnswIndex::Insert(uint32_t q, BuildLocks* locks, Scratch* s) {
     ep = found.front().id;
     ep_dist = found.front().dist;
     SelectNeighbors(&found, static_cast<size_t>(m_));
-    {
-      std::lock_guard lock(locks->node[q]);
-      uint32_t* mine = MutableLinks(q, lc);
-      for (size_t j = 0; j < found.size(); ++j) mine[j] = found[j].id;
-    }
+    SetLinks(q, lc, found, locks);
     for (const Neighbor& nb : found) {
       std::lock_guard lock(locks->node[nb.id]);
       Connect(nb.id, q, nb.dist, lc, s);
@@ -285,6 +341,7 @@ void HnswIndex::Build(const float* data, ThreadPool* pool) {
   } else {
     for (size_t t = 0; t < tasks; ++t) body(t);
   }
+  LinkOrphans(is_copy);
 }
 
 const float* HnswIndex::Descend(const float* query, Scratch* s, uint32_t* ep,

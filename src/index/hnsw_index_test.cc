@@ -335,4 +335,23 @@ TEST(HnswTest, BadParametersAreInvalidArgument) {
 }
 
 }  // namespace
+// Rows along a line (row i = 10i + d), built on 2 threads: every row must stay reachable, so an
+// exhaustive walk (ef = n) finds each row from its own vector. A concurrent insertion can link
+// to a node through a level above before the node writes its own links at this level; the
+// node used to overwrite those links, which left some rows with no way in.
+TEST(HnswTest, ConcurrentBuildKeepsEveryRowReachable) {
+  constexpr int64_t kRows = 600, kLineDim = 8;
+  std::vector<float> rows;
+  for (int64_t i = 0; i < kRows; ++i)
+    for (int64_t d = 0; d < kLineDim; ++d) rows.push_back(static_cast<float>(i * 10 + d));
+  ThreadPool pool(2);
+  for (int build = 0; build < 10; ++build) {
+    auto index = MustBuild(Spec(MetricType::kL2), rows, kLineDim, &pool);
+    std::vector<TopK> out;
+    ASSERT_TRUE(index->Search(rows.data(), kRows, 1, {{"ef", kRows}}, nullptr, nullptr, &out).ok());
+    for (int64_t q = 0; q < kRows; ++q)
+      ASSERT_EQ(out[static_cast<size_t>(q)].ids[0], q) << "build " << build;
+  }
+}
+
 }  // namespace strata
