@@ -1,5 +1,6 @@
 #include "common/bitset.h"
 
+#include <algorithm>
 #include <bit>
 #include <cassert>
 
@@ -13,6 +14,18 @@ uint64_t Mask(size_t i) { return uint64_t{1} << (i % Bitset::kWordBits); }
 Bitset::Bitset(size_t size, bool value)
     : size_(size), words_(WordsFor(size), value ? ~uint64_t{0} : 0) {
   ClearTail();
+}
+
+Bitset Bitset::FromBytes(const uint8_t* mask, size_t size) {
+  Bitset out(size);
+  for (size_t w = 0; w < out.words_.size(); ++w) {
+    size_t begin = w * kWordBits;
+    size_t end = std::min(size, begin + kWordBits);
+    uint64_t bits = 0;
+    for (size_t i = begin; i < end; ++i) bits |= uint64_t{mask[i] != 0} << (i - begin);
+    out.words_[w] = bits;
+  }
+  return out;
 }
 
 void Bitset::Set(size_t i) {

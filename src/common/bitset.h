@@ -20,6 +20,8 @@ class Bitset {
 
   Bitset() = default;
   explicit Bitset(size_t size, bool value = false);
+  // Bit i set where mask[i] != 0, for i in [0, size); packed a word at a time.
+  static Bitset FromBytes(const uint8_t* mask, size_t size);
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

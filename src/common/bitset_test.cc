@@ -99,6 +99,20 @@ TEST(BitsetTest, ForEachSetBitRespectsRange) {
   EXPECT_EQ(SetBits(b, 10, 10), (std::vector<size_t>{}));
 }
 
+TEST(BitsetTest, FromBytesSetsTheNonZeroPositions) {
+  for (size_t size : {0, 1, 63, 64, 65, 130}) {
+    std::vector<uint8_t> mask(size);
+    Bitset expected(size);
+    for (size_t i = 0; i < size; ++i) {
+      mask[i] = static_cast<uint8_t>(i % 3 == 0 ? 0 : i % 7 + 1);
+      if (mask[i] != 0) expected.Set(i);
+    }
+    Bitset got = Bitset::FromBytes(mask.data(), size);
+    EXPECT_EQ(got, expected) << size;
+    EXPECT_EQ(got.Count(), expected.Count()) << size;
+  }
+}
+
 TEST(BitsetTest, Equality) {
   Bitset a(10), b(10);
   EXPECT_EQ(a, b);

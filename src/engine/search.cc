@@ -147,9 +147,7 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
       errors[i] = mask.status();
       return;
     }
-    allowed[i] = Bitset(mask->size());
-    for (size_t r = 0; r < mask->size(); ++r)
-      if ((*mask)[r]) allowed[i].Set(r);
+    allowed[i] = Bitset::FromBytes(mask->data(), mask->size());
   });
   for (const auto& st : errors) RETURN_IF_ERROR(st);
 
