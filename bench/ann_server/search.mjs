@@ -5,7 +5,7 @@
 // Usage: see bench/ann_server/README.md.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { ownCpuSeconds, processCpuSeconds } from '../lib/cpu.mjs';
+import { machineCpuTicks, ownCpuSeconds, processCpuSeconds } from '../lib/cpu.mjs';
 import { rawMilvusChannel } from '../lib/raw_grpc.mjs';
 
 // The SDK is installed once, for the tests.
@@ -157,6 +157,8 @@ async function main() {
   const serverPid = a['server-pid'] ? Number(a['server-pid']) : 0;
   const serverCpu0 = serverPid ? processCpuSeconds(serverPid) : 0;
   const clientCpu0 = ownCpuSeconds();
+  const machine0 = machineCpuTicks();
+  console.error(`ann_server: timing ${a.seconds} s of searches`);
   const start = process.hrtime.bigint();
   await Promise.all(clients.map(async (c) => {
     while (Date.now() < deadline) {
@@ -169,6 +171,7 @@ async function main() {
   }));
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   const clientCpuS = ownCpuSeconds() - clientCpu0;
+  const machine1 = machineCpuTicks();
   const serverCpuS = serverPid ? processCpuSeconds(serverPid) - serverCpu0 : null;
   ok(await client.dropCollection({ collection_name: name }), 'drop');
   for (const ch of channels.values()) ch.close();
@@ -180,6 +183,9 @@ async function main() {
     // CPU per query on each side: robust on a shared machine, and it shows which side limits.
     client_cpu_ms_per_query: (1000 * clientCpuS) / done,
     server_cpu_ms_per_query: serverCpuS === null ? null : (1000 * serverCpuS) / done,
+    // Share of the machine's CPU time left idle (or stolen by the host) while timing.
+    machine_idle: (machine1.idle - machine0.idle) / (machine1.total - machine0.total),
+    machine_steal: (machine1.steal - machine0.steal) / (machine1.total - machine0.total),
   };
   console.log(JSON.stringify(out));
 }

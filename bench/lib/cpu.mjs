@@ -13,3 +13,12 @@ export function ownCpuSeconds() {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }
+
+// The machine's CPU time so far from /proc/stat, in clock ticks: { idle, total } over every
+// CPU, where idle counts idle and iowait and total adds user, nice, system, irq, softirq and
+// steal. Two readings give the share of the machine left idle in between.
+export function machineCpuTicks() {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.split(/\s+/).slice(1, 9).map(Number);
+  return { idle: idle + iowait, total: user + nice + system + idle + iowait + irq + softirq + steal, steal };
+}
