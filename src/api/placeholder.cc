@@ -63,8 +63,8 @@ Result<PlaceholderView> ParsePlaceholderGroup(std::string_view bytes) {
       if (!in.ReadVarint32(&size) || size > bytes.size() - in.CurrentPosition())
         return Malformed("truncated placeholder value");
       auto limit = in.PushLimit(static_cast<int>(size));
-      // Protobuf merges repeated occurrences into separate placeholders, so only the first
-      // one's fields matter: a second one is an error below.
+      // Each occurrence of the repeated field is one more placeholder. Only the first is
+      // read; a second one is an error below.
       if (++placeholders == 1) {
         RETURN_IF_ERROR(ReadValue(&in, bytes.data(), &view));
       } else if (!in.Skip(static_cast<int>(size))) {
