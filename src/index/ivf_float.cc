@@ -240,21 +240,19 @@ class IvfSq8Index : public FloatIvfBase {
   void ComputeInverseNorms(ThreadPool* pool) {
     if (header_.metric != MetricType::kCosine) return;
     auto dim = static_cast<size_t>(header_.dim);
+    const Sq8Kernels& kernels = ActiveSq8Kernels();
     inv_norms_.assign(static_cast<size_t>(header_.n), 0.0f);
     ParallelRange(pool, header_.nlist, [&](int64_t l) {
-      std::vector<float> vmin(dim), scale(dim);
-      ranges_.Decode(l, dim, vmin.data(), scale.data());
+      // |x'|^2 = sum (centroid + vmin + scale c)^2: the search's L2 kernel from the point
+      // -(centroid + vmin).
+      std::vector<float> from(dim), scale(dim);
+      ranges_.Decode(l, dim, from.data(), scale.data());
       const float* centroid = Centroid(l);
-      for (size_t d = 0; d < dim; ++d) vmin[d] += centroid[d];  // now the decode's offset
+      for (size_t d = 0; d < dim; ++d) from[d] = -(from[d] + centroid[d]);
       for (uint64_t pos = lists_.offsets[static_cast<size_t>(l)];
            pos < lists_.offsets[static_cast<size_t>(l) + 1]; ++pos) {
-        const uint8_t* code = codes_.data() + pos * dim;
-        double sq = 0;
-        for (size_t d = 0; d < dim; ++d) {
-          double v = vmin[d] + scale[d] * static_cast<float>(code[d]);
-          sq += v * v;
-        }
-        inv_norms_[pos] = sq > 0 ? static_cast<float>(1.0 / std::sqrt(sq)) : 0.0f;
+        float sq = kernels.l2(from.data(), scale.data(), codes_.data() + pos * dim, dim);
+        inv_norms_[pos] = sq > 0 ? 1.0f / std::sqrt(sq) : 0.0f;
       }
     });
   }
