@@ -80,6 +80,8 @@ async function main() {
   }
   const indexS = (Date.now() - t) / 1000;
   ok(await client.loadCollectionSync({ collection_name: name }), 'load');
+  // Sealed segments searched: compaction merges the ones sealing cut, as in-process is one index.
+  const segmentInfo = ok(await client.getPersistentSegmentInfo({ collectionName: name }), 'getPersistentSegmentInfo');
 
   const clients = [client];
   for (let c = 1; c < Number(a.clients); c += 1) {
@@ -178,7 +180,8 @@ async function main() {
   await Promise.allSettled(clients.map((c) => c.closeConnection()));
   const out = {
     rows: base.rows.length, queries: queries.rows.length, dim: base.dim, index: a.index, build, search,
-    batch, clients: clients.length, client: a.client, insert_s: insertS, index_build_s: indexS, recall_at_10: recall,
+    batch, clients: clients.length, client: a.client, insert_s: insertS, index_build_s: indexS,
+    segments: segmentInfo.infos.length, recall_at_10: recall,
     queries_timed: done, seconds: elapsed, qps: done / elapsed,
     // CPU per query on each side: robust on a shared machine, and it shows which side limits.
     client_cpu_ms_per_query: (1000 * clientCpuS) / done,

@@ -305,6 +305,69 @@ grpc::Status MilvusService::GetFlushState(ServerContext*, const mpb::GetFlushSta
   return Reply(Status::Ok(), response->mutable_status(), "GetFlushState");
 }
 
+grpc::Status MilvusService::GetPersistentSegmentInfo(
+    ServerContext*, const mpb::GetPersistentSegmentInfoRequest* request,
+    mpb::GetPersistentSegmentInfoResponse* response) {
+  auto meta = engine_->Meta(request->collectionname());
+  if (!meta.ok())
+    return Reply(meta.status(), response->mutable_status(), "GetPersistentSegmentInfo");
+  for (const auto& seg : (*meta)->segments) {
+    auto* info = response->add_infos();
+    info->set_segmentid(seg.segment_id);
+    info->set_collectionid((*meta)->collection_id);
+    info->set_partitionid(seg.partition_id);
+    info->set_num_rows(seg.num_rows);
+    info->set_state(cpb::Flushed);
+  }
+  return Reply(Status::Ok(), response->mutable_status(), "GetPersistentSegmentInfo");
+}
+
+grpc::Status MilvusService::ManualCompaction(ServerContext*,
+                                             const mpb::ManualCompactionRequest* request,
+                                             mpb::ManualCompactionResponse* response) {
+  auto id = engine_->Compact(request->collectionid());
+  if (!id.ok()) return Reply(id.status(), response->mutable_status(), "ManualCompaction");
+  response->set_compactionid(*id);
+  return Reply(Status::Ok(), response->mutable_status(), "ManualCompaction");
+}
+
+namespace {
+
+// Milvus reports a compaction it has no task for as completed with no plans.
+cpb::CompactionState JobState(const std::optional<CompactionJob>& job) {
+  return job && !job->done ? cpb::Executing : cpb::Completed;
+}
+
+}  // namespace
+
+grpc::Status MilvusService::GetCompactionState(ServerContext*,
+                                               const mpb::GetCompactionStateRequest* request,
+                                               mpb::GetCompactionStateResponse* response) {
+  std::optional<CompactionJob> job = engine_->CompactionState(request->compactionid());
+  response->set_state(JobState(job));
+  if (job) {
+    response->set_executingplanno(job->executing);
+    response->set_completedplanno(job->completed);
+    response->set_failedplanno(job->failed);
+  }
+  return Reply(Status::Ok(), response->mutable_status(), "GetCompactionState");
+}
+
+grpc::Status MilvusService::GetCompactionStateWithPlans(
+    ServerContext*, const mpb::GetCompactionPlansRequest* request,
+    mpb::GetCompactionPlansResponse* response) {
+  std::optional<CompactionJob> job = engine_->CompactionState(request->compactionid());
+  response->set_state(JobState(job));
+  if (job) {
+    for (const MergeInfo& merge : job->merges) {
+      auto* info = response->add_mergeinfos();
+      for (int64_t id : merge.sources) info->add_sources(id);
+      info->set_target(merge.target);
+    }
+  }
+  return Reply(Status::Ok(), response->mutable_status(), "GetCompactionStateWithPlans");
+}
+
 grpc::Status MilvusService::Search(ServerContext*, const mpb::SearchRequest* request,
                                    mpb::SearchResults* response) {
   response->set_collection_name(request->collection_name());

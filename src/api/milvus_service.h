@@ -78,6 +78,14 @@ class MilvusService final : public mpb::MilvusService::Service {
   grpc::Status Flush(ServerContext*, const mpb::FlushRequest*, mpb::FlushResponse*) override;
   grpc::Status GetFlushState(ServerContext*, const mpb::GetFlushStateRequest*,
                              mpb::GetFlushStateResponse*) override;
+  grpc::Status GetPersistentSegmentInfo(ServerContext*, const mpb::GetPersistentSegmentInfoRequest*,
+                                        mpb::GetPersistentSegmentInfoResponse*) override;
+  grpc::Status ManualCompaction(ServerContext*, const mpb::ManualCompactionRequest*,
+                                mpb::ManualCompactionResponse*) override;
+  grpc::Status GetCompactionState(ServerContext*, const mpb::GetCompactionStateRequest*,
+                                  mpb::GetCompactionStateResponse*) override;
+  grpc::Status GetCompactionStateWithPlans(ServerContext*, const mpb::GetCompactionPlansRequest*,
+                                           mpb::GetCompactionPlansResponse*) override;
   grpc::Status Search(ServerContext*, const mpb::SearchRequest*, mpb::SearchResults*) override;
   grpc::Status Query(ServerContext*, const mpb::QueryRequest*, mpb::QueryResults*) override;
 

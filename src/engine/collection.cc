@@ -250,6 +250,47 @@ void Collection::DetachIndex(int64_t index_id) {
   for (auto& [id, sc] : sealed_) sc.indexes.erase(index_id);
 }
 
+std::shared_ptr<const Chunk> Collection::WithoutDeletedRows(
+    int64_t partition_id, std::shared_ptr<const Chunk> chunk) const {
+  uint64_t seq;
+  {
+    std::lock_guard lock(mu_);
+    seq = delete_seq_;
+  }
+  std::vector<uint8_t> mask(chunk->num_rows(), 1);
+  deletes_->Hide(partition_id, chunk, schema_.PrimaryField().field_id, seq, &mask);
+  std::vector<int64_t> kept;
+  kept.reserve(mask.size());
+  for (size_t r = 0; r < mask.size(); ++r)
+    if (mask[r]) kept.push_back(static_cast<int64_t>(r));
+  if (kept.size() == mask.size()) return chunk;
+  auto out = std::make_shared<Chunk>();
+  out->rows = chunk->rows.Take(kept);
+  out->timestamps.reserve(kept.size());
+  for (int64_t r : kept) out->timestamps.push_back(chunk->timestamps[r]);
+  return out;
+}
+
+void Collection::ReplaceSegments(const std::vector<int64_t>& sources, const SegmentMeta* target,
+                                 std::shared_ptr<const Chunk> chunk,
+                                 std::map<int64_t, std::shared_ptr<const VectorIndex>> indexes) {
+  std::lock_guard lock(mu_);
+  for (int64_t id : sources) {
+    sealed_info_.erase(id);
+    sealed_.erase(id);
+  }
+  if (target == nullptr || dropped_partitions_.count(target->partition_id)) return;
+  sealed_info_[target->segment_id] = {target->partition_id, target->num_rows};
+  if (loaded_ && PartitionVisible(target->partition_id)) {
+    SnapshotChunk sc;
+    sc.segment_id = target->segment_id;
+    sc.partition_id = target->partition_id;
+    sc.chunk = std::move(chunk);
+    sc.indexes = std::move(indexes);
+    sealed_[target->segment_id] = std::move(sc);
+  }
+}
+
 Status Collection::Load(const CollectionMeta& meta, const std::vector<int64_t>& partitions) {
   std::optional<std::set<int64_t>> wanted;
   if (!partitions.empty()) wanted.emplace(partitions.begin(), partitions.end());
@@ -287,7 +328,10 @@ Status Collection::Load(const CollectionMeta& meta, const std::vector<int64_t>& 
     if (!inserted)
       for (auto& [index_id, index] : sc.indexes) it->second.indexes.try_emplace(index_id, index);
   }
-  std::erase_if(sealed_, [&](const auto& entry) { return !want(entry.second.partition_id); });
+  // Drop what is not wanted, and segments a compaction replaced while we were reading.
+  std::erase_if(sealed_, [&](const auto& entry) {
+    return !want(entry.second.partition_id) || !sealed_info_.count(entry.first);
+  });
   loaded_ = true;
   loaded_partitions_ = std::move(wanted);
   return Status::Ok();
@@ -298,27 +342,39 @@ Status Collection::ReadSegments(const CollectionMeta& meta,
                                 std::map<int64_t, SnapshotChunk>* loaded) const {
   for (const auto& seg : meta.segments) {
     if (!want(seg.partition_id)) continue;
-    SnapshotChunk& sc = (*loaded)[seg.segment_id];
-    if (!sc.chunk) {
-      ASSIGN_OR_RETURN(Chunk chunk, ReadSealedSegment(store_, seg, schema_));
-      sc.segment_id = seg.segment_id;
-      sc.partition_id = seg.partition_id;
-      sc.chunk = std::make_shared<const Chunk>(std::move(chunk));
-    }
-    // Built indexes are loaded, never rebuilt; one that is missing or corrupt is data loss.
-    for (const auto& file : seg.index_files) {
-      bool live = std::any_of(meta.indexes.begin(), meta.indexes.end(),
-                              [&](const IndexMeta& i) { return i.index_id == file.index_id; });
-      if (sc.indexes.count(file.index_id) || !live) continue;
-      auto bytes = store_->Get(file.key);
-      if (!bytes.ok())
-        return bytes.status().code() == StatusCode::kNotFound
-                   ? DataLoss(
-                         fmt::format("index file '{}' named by the catalog is missing", file.key))
-                   : bytes.status();
-      ASSIGN_OR_RETURN(auto index, LoadVectorIndex(*bytes, file.key));
-      sc.indexes[file.index_id] = std::move(index);
-    }
+    Status st = ReadSegment(meta, seg, &(*loaded)[seg.segment_id]);
+    if (st.ok()) continue;
+    // A compaction may have replaced the segment (and deleted its objects) since `meta` was
+    // taken; then its rows are in the segment that replaced it, which Load reads next.
+    std::shared_ptr<const Manifest> now = catalog_->Current();
+    const CollectionMeta* current = now->FindCollection(id_);
+    if (current != nullptr && current->FindSegment(seg.segment_id) != nullptr) return st;
+    loaded->erase(seg.segment_id);
+  }
+  return Status::Ok();
+}
+
+Status Collection::ReadSegment(const CollectionMeta& meta, const SegmentMeta& seg,
+                               SnapshotChunk* sc) const {
+  if (!sc->chunk) {
+    ASSIGN_OR_RETURN(Chunk chunk, ReadSealedSegment(store_, seg, schema_));
+    sc->segment_id = seg.segment_id;
+    sc->partition_id = seg.partition_id;
+    sc->chunk = std::make_shared<const Chunk>(std::move(chunk));
+  }
+  // Built indexes are loaded, never rebuilt; one that is missing or corrupt is data loss.
+  for (const auto& file : seg.index_files) {
+    bool live = std::any_of(meta.indexes.begin(), meta.indexes.end(),
+                            [&](const IndexMeta& i) { return i.index_id == file.index_id; });
+    if (sc->indexes.count(file.index_id) || !live) continue;
+    auto bytes = store_->Get(file.key);
+    if (!bytes.ok())
+      return bytes.status().code() == StatusCode::kNotFound
+                 ? DataLoss(
+                       fmt::format("index file '{}' named by the catalog is missing", file.key))
+                 : bytes.status();
+    ASSIGN_OR_RETURN(auto index, LoadVectorIndex(*bytes, file.key));
+    sc->indexes[file.index_id] = std::move(index);
   }
   return Status::Ok();
 }

@@ -82,6 +82,15 @@ class Collection {
   // Makes a built index serve searches of a loaded segment (no-op if not loaded).
   void AttachIndex(int64_t segment_id, int64_t index_id, std::shared_ptr<const VectorIndex> index);
   void DetachIndex(int64_t index_id);
+  // `chunk` (rows of a sealed segment of `partition_id`) without the rows a delete applied so
+  // far hides: what compaction writes. `chunk` itself when no row is hidden.
+  std::shared_ptr<const Chunk> WithoutDeletedRows(int64_t partition_id,
+                                                  std::shared_ptr<const Chunk> chunk) const;
+  // Compaction's swap, after its catalog commit: the sealed segments `sources` are replaced by
+  // `target` (nullptr when no row was left) holding `chunk`, with its built indexes.
+  void ReplaceSegments(const std::vector<int64_t>& sources, const SegmentMeta* target,
+                       std::shared_ptr<const Chunk> chunk,
+                       std::map<int64_t, std::shared_ptr<const VectorIndex>> indexes);
 
   // Reads the sealed segments of the partitions to load (`partitions` empty = all) and their built
   // indexes, into memory and makes exactly those partitions visible to reads.
@@ -113,6 +122,8 @@ class Collection {
   // built indexes (no lock held: this is the I/O part of Load).
   Status ReadSegments(const CollectionMeta& meta, const std::function<bool(int64_t)>& want,
                       std::map<int64_t, SnapshotChunk>* loaded) const;
+  // Reads what `sc` lacks of segment `seg`: its rows, and its indexes that `meta` names.
+  Status ReadSegment(const CollectionMeta& meta, const SegmentMeta& seg, SnapshotChunk* sc) const;
 
   struct SealedInfo {
     int64_t partition_id;

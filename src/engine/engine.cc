@@ -7,7 +7,6 @@
 #include <set>
 
 #include "engine/collection.h"
-#include "engine/index_builder.h"
 #include "engine/partition_key.h"
 
 namespace strata {
@@ -50,23 +49,35 @@ Engine::Engine(const EngineOptions& options) : options_(options), pool_(options.
 
 Engine::~Engine() {
   auto_flusher_.reset();
-  builder_.reset();
+  background_.reset();
 }
 
-void Engine::WaitForIndexBuilds() { builder_->WaitIdle(); }
+void Engine::WaitForIndexBuilds() { background_->WaitIdle(); }
+
+Result<int64_t> Engine::Compact(int64_t collection_id) {
+  if (FindById(collection_id) == nullptr)
+    return Status(StatusCode::kNotFound, fmt::format("collection {} not found", collection_id),
+                  ErrorTag::kCollectionNotFound);
+  return background_->RequestCompaction(collection_id);
+}
+
+std::optional<CompactionJob> Engine::CompactionState(int64_t job_id) const {
+  return background_->Compaction(job_id);
+}
 
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   std::unique_ptr<Engine> engine(new Engine(options));
   ASSIGN_OR_RETURN(engine->catalog_, Catalog::Open(options.store, options.root));
   RETURN_IF_ERROR(engine->Recover());
   Engine* raw = engine.get();
-  engine->builder_ = std::make_unique<IndexBuilder>(
-      options.store, options.root, engine->catalog_.get(), &engine->clock_, &engine->pool_,
-      [raw](int64_t id) { return raw->FindById(id); });
+  SegmentWorkContext ctx{options.store, options.root, engine->catalog_.get(), &engine->clock_,
+                         &engine->pool_};
+  engine->background_ = std::make_unique<BackgroundWorker>(
+      ctx, options.background, [raw](int64_t id) { return raw->FindById(id); });
   engine->auto_flusher_ = std::make_unique<AutoFlusher>(
       options.auto_flush, [raw](int64_t id) { return raw->AutoFlush(id); });
   for (const auto& meta : engine->catalog_->Snapshot().collections)
-    if (!meta.indexes.empty()) engine->builder_->Schedule(meta.collection_id);
+    engine->background_->Schedule(meta.collection_id);
   return engine;
 }
 
@@ -230,7 +241,7 @@ Status Engine::CreateIndex(const std::string& collection_name, const std::string
     c->indexes.push_back(std::move(index));
     return Status::Ok();
   }));
-  builder_->Schedule(collection->id());
+  background_->Schedule(collection->id());
   return Status::Ok();
 }
 
@@ -365,7 +376,7 @@ Result<FlushResult> Engine::Flush(const std::string& collection_name) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   auto_flusher_->Flushed(collection->id());
   ASSIGN_OR_RETURN(FlushResult result, collection->Flush());
-  builder_->Schedule(collection->id());
+  background_->Schedule(collection->id());
   return result;
 }
 
@@ -381,7 +392,7 @@ Status Engine::AutoFlush(int64_t collection_id) {
   if (collection == nullptr) return Status::Ok();  // dropped meanwhile
   RETURN_IF_ERROR(collection->Flush().status());
   spdlog::info("collection {}: growing data sealed automatically", collection->schema().name);
-  builder_->Schedule(collection_id);
+  background_->Schedule(collection_id);
   return Status::Ok();
 }
 

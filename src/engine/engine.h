@@ -13,19 +13,20 @@
 #include "common/hybrid_clock.h"
 #include "common/thread_pool.h"
 #include "engine/auto_flush.h"
+#include "engine/background.h"
 #include "engine/types.h"
 #include "objstore/object_store.h"
 
 namespace strata {
 
 class Collection;
-class IndexBuilder;
 
 struct EngineOptions {
   ObjectStore* store = nullptr;  // not owned; must outlive the engine
   std::string root;              // key prefix: "" or ending in '/'
   size_t threads = 0;            // search pool size; 0 = hardware threads
   AutoFlushOptions auto_flush;   // when growing data is sealed without a client Flush
+  BackgroundOptions background;  // compaction of sealed segments
 };
 
 class Engine {
@@ -96,7 +97,13 @@ class Engine {
   Result<SearchResult> Search(const SearchRequest& request);
   Result<QueryResult> Query(const QueryRequest& request);
 
-  // Blocks until background index builds are done (tests and tools).
+  // ManualCompaction: queues a compaction of the collection (by id; NotFound tagged
+  // kCollectionNotFound when there is none) and returns the job's id.
+  Result<int64_t> Compact(int64_t collection_id);
+  // The job, or nullopt when this server has no record of it (e.g. from before a restart).
+  std::optional<CompactionJob> CompactionState(int64_t job_id) const;
+
+  // Blocks until background index builds and compactions are done (tests and tools).
   void WaitForIndexBuilds();
 
  private:
@@ -123,8 +130,8 @@ class Engine {
   std::mutex load_mu_;  // serializes load state and partition changes; taken before mu_
   std::mutex mu_;       // guards collections_
   std::map<std::string, std::shared_ptr<Collection>> collections_;
-  std::unique_ptr<IndexBuilder> builder_;
-  std::unique_ptr<AutoFlusher> auto_flusher_;  // stopped first: it schedules index builds
+  std::unique_ptr<BackgroundWorker> background_;
+  std::unique_ptr<AutoFlusher> auto_flusher_;  // stopped first: it schedules background passes
 };
 
 }  // namespace strata

@@ -62,7 +62,7 @@ RowBatch Rows(int64_t first, int64_t count, const std::string& color_override = 
 }
 
 std::unique_ptr<Engine> OpenEngine(ObjectStore* store) {
-  auto engine = Engine::Open({store, "", 2, {}});
+  auto engine = Engine::Open({store, "", 2, {}, {}});
   EXPECT_TRUE(engine.ok()) << engine.status().ToString();
   return std::move(engine).value();
 }

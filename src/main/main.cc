@@ -78,6 +78,8 @@ int Serve(const ServerConfig& config) {
   options.threads = static_cast<size_t>(config.threads);
   options.auto_flush.seal_bytes = config.seal_size_mb << 20;
   options.auto_flush.max_age_ms = config.seal_age_seconds * 1000;
+  options.background.auto_compaction = config.auto_compaction;
+  options.background.max_segment_bytes = config.segment_max_size_mb << 20;
   auto engine = Engine::Open(options);
   if (!engine.ok()) {
     spdlog::error("cannot start on {}: {}", store->Describe(), engine.status().ToString());
@@ -188,6 +190,17 @@ int main(int argc, char** argv) {
                    "Also seal once the oldest unflushed write is this old; 0 = never "
                    "(default 600)")
       ->check(CLI::NonNegativeNumber);
+  int64_t segment_max_size_mb = -1;
+  serve
+      ->add_option("--segment-max-size-mb", segment_max_size_mb,
+                   "Compaction merges sealed segments smaller than half this into segments of "
+                   "at most this many MiB (default 1024)")
+      ->check(CLI::PositiveNumber);
+  std::string auto_compaction;
+  serve
+      ->add_option("--auto-compaction", auto_compaction,
+                   "Compact after flushes without a ManualCompaction request (default true)")
+      ->check(CLI::IsMember({"true", "false"}));
   strata::StorageOptions s3;
   bool virtual_host = false, insecure = false, create_bucket = false;
   serve->add_option("--s3-endpoint", s3.s3_endpoint,
@@ -239,6 +252,8 @@ int main(int argc, char** argv) {
   if (cache_size >= 0) config.cache_size = cache_size;
   if (seal_size_mb >= 0) config.seal_size_mb = seal_size_mb;
   if (seal_age_seconds >= 0) config.seal_age_seconds = seal_age_seconds;
+  if (segment_max_size_mb > 0) config.segment_max_size_mb = segment_max_size_mb;
+  if (!auto_compaction.empty()) config.auto_compaction = auto_compaction == "true";
   // Credentials come from the config file or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
   // AWS_SESSION_TOKEN, never from flags (they would show in `ps`).
   strata::StorageOptions& so = config.storage_options;

@@ -71,14 +71,19 @@ Status LoadConfigFile(const std::string& path, ServerConfig* config) {
     if (const YAML::Node segment = root["segment"]) {
       for (const auto& kv : segment) {
         auto key = kv.first.as<std::string>();
-        if (key != "sealSizeMB" && key != "maxAgeSeconds")
+        if (key != "sealSizeMB" && key != "maxAgeSeconds" && key != "maxSizeMB" &&
+            key != "autoCompaction")
           return InvalidArgument(fmt::format("config {}: unknown key 'segment.{}'", path, key));
       }
       if (segment["sealSizeMB"]) config->seal_size_mb = segment["sealSizeMB"].as<int64_t>();
       if (segment["maxAgeSeconds"])
         config->seal_age_seconds = segment["maxAgeSeconds"].as<int64_t>();
+      if (segment["maxSizeMB"]) config->segment_max_size_mb = segment["maxSizeMB"].as<int64_t>();
+      if (segment["autoCompaction"]) config->auto_compaction = segment["autoCompaction"].as<bool>();
       if (config->seal_size_mb < 0 || config->seal_age_seconds < 0)
         return InvalidArgument(fmt::format("config {}: segment values must not be negative", path));
+      if (config->segment_max_size_mb <= 0)
+        return InvalidArgument(fmt::format("config {}: segment.maxSizeMB must be positive", path));
     }
     return Status::Ok();
   } catch (const YAML::Exception& e) {

@@ -25,6 +25,10 @@ struct ServerConfig {
   // oldest unflushed write is this old (engine/auto_flush.h); 0 turns a trigger off.
   int64_t seal_size_mb = 128;
   int64_t seal_age_seconds = 600;
+  // Compaction (engine/compaction.h) merges sealed segments under half this size into ones of
+  // at most this size; automatically after flushes unless auto_compaction is off.
+  int64_t segment_max_size_mb = 1024;
+  bool auto_compaction = true;
 };
 
 inline constexpr const char* kDefaultS3CacheDir = "./strata-cache";
@@ -36,7 +40,7 @@ std::string EffectiveCacheDir(const ServerConfig& config);
 //   storage: ./data        listen: 127.0.0.1      log_level: info     threads: 0
 //   grpc: {port: 19530}    http: {port: 9091}
 //   cache: {dir: ./strata-cache, size: 4294967296}
-//   segment: {sealSizeMB: 128, maxAgeSeconds: 600}
+//   segment: {sealSizeMB: 128, maxAgeSeconds: 600, maxSizeMB: 1024, autoCompaction: true}
 // and Milvus's object storage section, so an existing milvus.yaml's values carry over:
 //   minio: {address: 127.0.0.1, port: 9000, accessKeyID: .., secretAccessKey: ..,
 //           useSSL: false, bucketName: .., rootPath: .., useVirtualHost: false, region: ..}

@@ -43,6 +43,17 @@ TEST_F(ServerConfigTest, SegmentSection) {
   EXPECT_EQ(Load("segment:\n  sealSizeMB: -1\n").code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(ServerConfigTest, SegmentSectionSetsCompaction) {
+  EXPECT_EQ(config_.segment_max_size_mb, 1024);
+  EXPECT_TRUE(config_.auto_compaction);
+  Status st = Load("segment:\n  maxSizeMB: 256\n  autoCompaction: false\n");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(config_.segment_max_size_mb, 256);
+  EXPECT_FALSE(config_.auto_compaction);
+  EXPECT_EQ(Load("segment:\n  maxSizeMB: 0\n").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Load("segment:\n  autoCompaction: maybe\n").code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(ServerConfigTest, MinioSectionSetsS3Storage) {
   Status st = Load("minio:\n  address: 10.0.0.5\n  port: 9000\n  bucketName: b\n  rootPath: r\n");
   ASSERT_TRUE(st.ok()) << st.ToString();

@@ -1,0 +1,197 @@
+#include "engine/background.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace strata {
+
+BackgroundWorker::BackgroundWorker(SegmentWorkContext ctx, BackgroundOptions options,
+                                   CollectionLookup lookup)
+    : ctx_(std::move(ctx)),
+      options_(options),
+      lookup_(std::move(lookup)),
+      worker_([this] { Run(); }) {}
+
+BackgroundWorker::~BackgroundWorker() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    queue_.clear();
+  }
+  cv_.notify_all();
+  worker_.join();
+}
+
+void BackgroundWorker::Schedule(int64_t collection_id) {
+  {
+    std::lock_guard lock(mu_);
+    if (std::find(queue_.begin(), queue_.end(), collection_id) == queue_.end())
+      queue_.push_back(collection_id);
+  }
+  cv_.notify_all();
+}
+
+int64_t BackgroundWorker::RequestCompaction(int64_t collection_id) {
+  auto id = static_cast<int64_t>(ctx_.clock->Now());
+  {
+    std::lock_guard lock(mu_);
+    jobs_[id].collection_id = collection_id;
+    while (jobs_.size() > kKeepJobs) jobs_.erase(jobs_.begin());
+    waiting_jobs_[collection_id].push_back(id);
+  }
+  Schedule(collection_id);
+  return id;
+}
+
+std::optional<CompactionJob> BackgroundWorker::Compaction(int64_t job_id) const {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second;
+}
+
+void BackgroundWorker::UpdateJobs(const std::vector<int64_t>& job_ids,
+                                  const std::function<void(CompactionJob&)>& update) {
+  std::lock_guard lock(mu_);
+  for (int64_t id : job_ids)
+    if (auto it = jobs_.find(id); it != jobs_.end()) update(it->second);
+}
+
+void BackgroundWorker::WaitIdle() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return stopping_ || (queue_.empty() && !busy_); });
+}
+
+void BackgroundWorker::Run() {
+  for (;;) {
+    int64_t collection_id;
+    std::vector<int64_t> job_ids;
+    {
+      std::unique_lock lock(mu_);
+      busy_ = false;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      collection_id = queue_.front();
+      queue_.pop_front();
+      if (auto it = waiting_jobs_.find(collection_id); it != waiting_jobs_.end()) {
+        job_ids = std::move(it->second);
+        waiting_jobs_.erase(it);
+      }
+      busy_ = true;
+    }
+    if (options_.auto_compaction || !job_ids.empty()) Compact(collection_id, job_ids);
+    Status st = BuildPending(collection_id);
+    if (!st.ok())
+      spdlog::error(
+          "index build for collection {} failed (retried on the next flush, index "
+          "change or restart): {}",
+          collection_id, st.ToString());
+  }
+}
+
+void BackgroundWorker::Compact(int64_t collection_id, const std::vector<int64_t>& job_ids) {
+  std::shared_ptr<const Manifest> manifest = ctx_.catalog->Current();
+  const CollectionMeta* meta = manifest->FindCollection(collection_id);
+  std::shared_ptr<Collection> collection = lookup_(collection_id);
+  std::vector<MergePlan> plans;
+  if (meta != nullptr && collection != nullptr)
+    plans = PlanMerges(*meta, options_.max_segment_bytes);
+  UpdateJobs(job_ids, [&](CompactionJob& job) { job.executing = std::ssize(plans); });
+  for (const MergePlan& plan : plans) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) break;
+    }
+    auto started = std::chrono::steady_clock::now();
+    Result<std::optional<MergeInfo>> merged = MergeSegments(ctx_, *collection, *meta, plan);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!merged.ok())
+      spdlog::error(
+          "compaction of {} segments in collection {} failed (retried on the next "
+          "pass): {}",
+          plan.sources.size(), collection_id, merged.status().ToString());
+    else if (merged->has_value())
+      spdlog::info("compacted {} segments of collection {} into segment {} in {:.2f}s",
+                   plan.sources.size(), collection_id, (*merged)->target, seconds);
+    UpdateJobs(job_ids, [&](CompactionJob& job) {
+      --job.executing;
+      if (merged.ok() && merged->has_value()) {
+        ++job.completed;
+        job.merges.push_back(**merged);
+      } else {
+        ++job.failed;
+      }
+    });
+  }
+  UpdateJobs(job_ids, [](CompactionJob& job) {
+    job.failed += job.executing;  // not started: the server is stopping
+    job.executing = 0;
+    job.done = true;
+  });
+}
+
+Status BackgroundWorker::BuildPending(int64_t collection_id) {
+  for (;;) {
+    // Find one (index, segment) pair still to build, against the newest catalog each time so
+    // drops and new segments are seen.
+    Manifest m = ctx_.catalog->Snapshot();
+    const CollectionMeta* meta = m.FindCollection(collection_id);
+    if (meta == nullptr) return Status::Ok();
+    const IndexMeta* index = nullptr;
+    const SegmentMeta* segment = nullptr;
+    for (const auto& i : meta->indexes) {
+      for (const auto& seg : meta->segments) {
+        bool built =
+            std::any_of(seg.index_files.begin(), seg.index_files.end(),
+                        [&](const SegmentIndexFile& f) { return f.index_id == i.index_id; });
+        if (!built) {
+          index = &i;
+          segment = &seg;
+          break;
+        }
+      }
+      if (index) break;
+    }
+    if (index == nullptr) return Status::Ok();
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Status::Ok();
+    }
+    std::shared_ptr<Collection> collection = lookup_(collection_id);
+    if (!collection) return Status::Ok();
+    ASSIGN_OR_RETURN(std::shared_ptr<const Chunk> chunk, collection->SealedChunk(*segment));
+    auto started = std::chrono::steady_clock::now();
+    ASSIGN_OR_RETURN(BuiltSegmentIndex built,
+                     BuildSegmentIndex(ctx_, meta->schema, *index, segment->partition_id,
+                                       segment->segment_id, *chunk));
+    int64_t index_id = index->index_id, segment_id = segment->segment_id;
+    bool committed = false;
+    RETURN_IF_ERROR(ctx_.catalog->Commit([&](Manifest& next) -> Status {
+      CollectionMeta* c = next.FindCollection(collection_id);
+      if (c == nullptr) return Status::Ok();
+      bool index_alive = std::any_of(c->indexes.begin(), c->indexes.end(),
+                                     [&](const IndexMeta& i) { return i.index_id == index_id; });
+      SegmentMeta* seg = c->FindSegment(segment_id);
+      if (!index_alive || seg == nullptr) return Status::Ok();
+      seg->index_files.push_back(built.file);
+      committed = true;
+      return Status::Ok();
+    }));
+    if (!committed) {  // Dropped (or compacted away) while we built: the file is garbage.
+      (void)ctx_.store->Delete(built.file.key);
+      continue;
+    }
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    spdlog::info("built index '{}' on segment {} ({} rows, {} bytes) in {:.2f}s", index->index_name,
+                 segment_id, chunk->num_rows(), built.file.size, seconds);
+    collection->AttachIndex(segment_id, index_id, std::move(built.index));
+  }
+}
+
+}  // namespace strata
