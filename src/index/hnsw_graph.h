@@ -235,7 +235,8 @@ class HnswIndex final : public VectorIndex {
   void Insert(uint32_t q, BuildLocks* locks, Scratch* s);
   // After the inserts: a node no other node links to at level 0 is reachable only as the entry
   // point. Concurrent inserts can rarely leave one (a neighbour's full list re-selected
-  // without it), so each gets a link from its nearest neighbour.
+  // without it), so each gets a link from its nearest neighbour that can give one without
+  // orphaning another node.
   void LinkOrphans(const std::vector<uint8_t>& is_copy);
   // Top-k of one query into *out (padded); returns the number of real hits.
   size_t SearchOne(const float* query, int64_t k, size_t ef, const Bitset* allowed, Scratch* s,

@@ -225,34 +225,40 @@ void HnswIndex::SetLinks(uint32_t q, int level, const std::vector<Neighbor>& cho
 
 void HnswIndex::LinkOrphans(const std::vector<uint8_t>& is_copy) {
   const auto n = static_cast<size_t>(n_);
-  std::vector<uint8_t> linked(n, 0);
+  std::vector<uint32_t> in_links(n, 0);
   for (size_t i = 0; i < n; ++i) {
     const uint32_t* links = Links(static_cast<uint32_t>(i), 0);
-    for (int j = 0; j < m0_ && links[j] != kNoNode; ++j) linked[links[j]] = 1;
+    for (int j = 0; j < m0_ && links[j] != kNoNode; ++j) ++in_links[links[j]];
   }
-  linked[entry_] = 1;
+  ++in_links[entry_];  // searches start there
+  std::vector<Neighbor> near;
   for (uint32_t u = 0; u < n; ++u) {
-    if (linked[u] || is_copy[u]) continue;
-    // Link u from its nearest neighbour v; when v is full, u takes the place of v's farthest.
+    if (in_links[u] > 0 || is_copy[u]) continue;
+    // Link u from its nearest neighbour that has a free slot, or a link to give up whose target
+    // keeps another in-link (so no other node is orphaned in turn): the farthest such.
+    near.clear();
     const uint32_t* mine = Links(u, 0);
-    uint32_t v = kNoNode;
-    float best = std::numeric_limits<float>::infinity();
-    for (int j = 0; j < m0_ && mine[j] != kNoNode; ++j) {
-      float d = Distance(Vec(u), Vec(mine[j]));
-      if (v == kNoNode || d < best) v = mine[j], best = d;
-    }
-    if (v == kNoNode) continue;
-    uint32_t* links = MutableLinks(v, 0);
-    int slot = 0;
-    while (slot < m0_ && links[slot] != kNoNode) ++slot;
-    if (slot == m0_) {
+    for (int j = 0; j < m0_ && mine[j] != kNoNode; ++j)
+      near.push_back({Distance(Vec(u), Vec(mine[j])), mine[j]});
+    std::sort(near.begin(), near.end(), Nearer);
+    for (const Neighbor& v : near) {
+      uint32_t* links = MutableLinks(v.id, 0);
+      int slot = -1;
       float farthest = -1;
       for (int j = 0; j < m0_; ++j) {
-        float d = Distance(Vec(v), Vec(links[j]));
-        if (d > farthest) farthest = d, slot = j;
+        if (links[j] == kNoNode) {
+          slot = j;
+          break;
+        }
+        float d = Distance(Vec(v.id), Vec(links[j]));
+        if (in_links[links[j]] > 1 && d > farthest) farthest = d, slot = j;
       }
+      if (slot < 0) continue;
+      if (links[slot] != kNoNode) --in_links[links[slot]];
+      links[slot] = u;
+      ++in_links[u];
+      break;
     }
-    links[slot] = u;
   }
 }
 
