@@ -1,7 +1,8 @@
 // Compaction: ManualCompaction + GetCompactionState + GetCompactionStateWithPlans merge a
 // collection's flushed segments into one (GetPersistentSegmentInfo), without the deleted rows,
 // with its index built before the swap; the merged segment and its index survive a restart
-// (loaded, not rebuilt); automatic compaction merges flushed segments without a request.
+// (loaded, not rebuilt); a segment with a fifth of its rows deleted is rewritten without them;
+// automatic compaction merges flushed segments without a request.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -156,6 +157,24 @@ describe('compaction', { timeout: 300000 }, () => {
     await assertRowsFindThemselves(name, [0, 2, 299, 400, 777]);
     const again = (await storageObjects(storage, 'index_files')).filter((o) => o.path.split('/')[3] === target);
     assert.deepEqual(again, indexStamps, 'the same index file, not rewritten');
+  });
+
+  test('a loaded segment with a fifth of its rows deleted is rewritten without them', async () => {
+    const live = BATCH * BATCHES - DELETED.length;
+    // Rows 600..899 are a third of the segment; one of them (899) was deleted before.
+    assertOk(await client.delete({ collection_name: name, filter: 'id >= 600' }), 'delete');
+    await flushSync(client, name);
+    let segs;
+    for (let i = 0; i < 300; i += 1) {
+      segs = await segments(name);
+      if (segs.length === 1 && segs[0].id !== target) break;
+      await sleep(100);
+    }
+    assert.equal(segs.length, 1, JSON.stringify(segs));
+    assert.notEqual(segs[0].id, target, 'rewritten');
+    assert.equal(segs[0].rows, live - (BATCH - 1));
+    assert.equal(await countRows(client, name), live - (BATCH - 1));
+    await assertRowsFindThemselves(name, [0, 2, 299, 400, 599]);
   });
 
   test('automatic compaction (the default) merges flushed segments without a request', async () => {

@@ -98,8 +98,13 @@ void BackgroundWorker::Compact(int64_t collection_id, const std::vector<int64_t>
   const CollectionMeta* meta = manifest->FindCollection(collection_id);
   std::shared_ptr<Collection> collection = lookup_(collection_id);
   std::vector<MergePlan> plans;
-  if (meta != nullptr && collection != nullptr)
+  if (meta != nullptr && collection != nullptr) {
     plans = PlanMerges(*meta, options_.max_segment_bytes);
+    for (MergePlan& purge : PlanPurges(*meta, plans, [&](const SegmentMeta& seg) {
+           return collection->DeletedRowsInMemory(seg.segment_id);
+         }))
+      plans.push_back(std::move(purge));
+  }
   UpdateJobs(job_ids, [&](CompactionJob& job) { job.executing = std::ssize(plans); });
   for (const MergePlan& plan : plans) {
     {

@@ -67,7 +67,7 @@ class BackgroundWorker {
   static constexpr size_t kKeepJobs = 1000;
 
   void Run();
-  // Runs the merges PlanMerges finds, recording them in the jobs `job_ids`.
+  // Runs the merges PlanMerges and PlanPurges find, recording them in the jobs `job_ids`.
   void Compact(int64_t collection_id, const std::vector<int64_t>& job_ids);
   Status BuildPending(int64_t collection_id);
   // Applies `update` to each job of `job_ids` still held.

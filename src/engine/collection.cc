@@ -271,6 +271,21 @@ std::shared_ptr<const Chunk> Collection::WithoutDeletedRows(
   return out;
 }
 
+std::optional<int64_t> Collection::DeletedRowsInMemory(int64_t segment_id) const {
+  SnapshotChunk sc;
+  uint64_t seq;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sealed_.find(segment_id);
+    if (it == sealed_.end()) return std::nullopt;
+    sc = it->second;
+    seq = delete_seq_;
+  }
+  std::vector<uint8_t> mask(sc.chunk->num_rows(), 1);
+  deletes_->Hide(sc.partition_id, sc.chunk, schema_.PrimaryField().field_id, seq, &mask);
+  return static_cast<int64_t>(std::count(mask.begin(), mask.end(), 0));
+}
+
 void Collection::ReplaceSegments(const std::vector<int64_t>& sources, const SegmentMeta* target,
                                  std::shared_ptr<const Chunk> chunk,
                                  std::map<int64_t, std::shared_ptr<const VectorIndex>> indexes) {

@@ -86,6 +86,9 @@ class Collection {
   // far hides: what compaction writes. `chunk` itself when no row is hidden.
   std::shared_ptr<const Chunk> WithoutDeletedRows(int64_t partition_id,
                                                   std::shared_ptr<const Chunk> chunk) const;
+  // Rows of the loaded sealed segment `segment_id` that deletes hide; nullopt when it is not in
+  // memory (counting would mean reading it).
+  std::optional<int64_t> DeletedRowsInMemory(int64_t segment_id) const;
   // Compaction's swap, after its catalog commit: the sealed segments `sources` are replaced by
   // `target` (nullptr when no row was left) holding `chunk`, with its built indexes.
   void ReplaceSegments(const std::vector<int64_t>& sources, const SegmentMeta* target,

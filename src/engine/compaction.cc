@@ -53,6 +53,23 @@ std::vector<MergePlan> PlanMerges(const CollectionMeta& meta, int64_t max_segmen
   return plans;
 }
 
+std::vector<MergePlan> PlanPurges(
+    const CollectionMeta& meta, const std::vector<MergePlan>& merges,
+    const std::function<std::optional<int64_t>(const SegmentMeta&)>& deleted_rows) {
+  std::vector<MergePlan> plans;
+  for (const auto& seg : meta.segments) {
+    bool merging = std::any_of(merges.begin(), merges.end(), [&](const MergePlan& m) {
+      return std::find(m.sources.begin(), m.sources.end(), seg.segment_id) != m.sources.end();
+    });
+    if (merging || seg.num_rows == 0) continue;
+    std::optional<int64_t> deleted = deleted_rows(seg);
+    if (deleted &&
+        static_cast<double>(*deleted) >= kPurgeDeletedShare * static_cast<double>(seg.num_rows))
+      plans.push_back({seg.partition_id, {seg.segment_id}});
+  }
+  return plans;
+}
+
 namespace {
 
 // Deletes every object in `keys`, logging (not returning) a failure: the catalog no longer

@@ -5,7 +5,9 @@
 // than one large one (two HNSW graphs over 188 MB of Fashion-MNIST cost 2.4x the CPU of one).
 // Milvus merges small segments in the background ("mix compaction"); so does Strata:
 //
-// - Plan: per partition, the segments under half of `max_segment_bytes`, smallest first, are
+// - Plan: a segment with a fifth or more of its rows deleted is rewritten alone (when loaded:
+//   the count is cheap only for rows in memory). Per partition, the segments under half of
+//   `max_segment_bytes`, smallest first, are
 //   packed into groups of at most `max_segment_bytes`; each group of two or more is one merge,
 //   its segments in the order their rows were written.
 // - Merge: the groups' rows are read (from memory when loaded), the rows a delete hides are left
@@ -20,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -45,6 +48,16 @@ int64_t SegmentBytes(const SegmentMeta& segment);
 
 // The merges worth doing in `meta` (see the top of this file), in partition order.
 std::vector<MergePlan> PlanMerges(const CollectionMeta& meta, int64_t max_segment_bytes);
+
+// A segment with at least this share of its rows deleted is rewritten alone, without them
+// (Milvus's single compaction uses the same ratio).
+inline constexpr double kPurgeDeletedShare = 0.2;
+
+// One-segment plans for the segments of `meta` outside `merges` that `deleted_rows` (the rows a
+// delete hides, or nullopt when unknown cheaply) puts at kPurgeDeletedShare or more.
+std::vector<MergePlan> PlanPurges(
+    const CollectionMeta& meta, const std::vector<MergePlan>& merges,
+    const std::function<std::optional<int64_t>(const SegmentMeta&)>& deleted_rows);
 
 // Carries out `plan` on `collection`, whose catalog entry was `meta` when planned. Returns the
 // merge, or nullopt when the plan no longer applies (a source is gone).

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 #include "engine/engine.h"
 #include "objstore/memory_store.h"
@@ -40,6 +41,19 @@ TEST(PlanMergesTest, PacksSmallSegmentsOfAPartitionSmallestFirstInWritingOrder) 
   ASSERT_EQ(plans.size(), 2u);
   EXPECT_EQ(plans[1].sources, (std::vector<int64_t>{10, 9, 8, 6}));  // 7 is left alone
   EXPECT_TRUE(PlanMerges(meta, 20).empty()) << "only segment 10 is under 10 bytes";
+}
+
+TEST(PlanPurgesTest, RewritesSegmentsWithAFifthDeletedThatNoMergeTakes) {
+  CollectionMeta meta;
+  meta.segments = {Segment(1, 7, 100), Segment(2, 7, 100), Segment(3, 7, 100), Segment(4, 7, 100)};
+  for (auto& seg : meta.segments) seg.num_rows = 10;
+  std::vector<MergePlan> merges = {{7, {1}}};
+  std::map<int64_t, std::optional<int64_t>> deleted = {{1, 9}, {2, 2}, {3, 1}, {4, std::nullopt}};
+  std::vector<MergePlan> purges =
+      PlanPurges(meta, merges, [&](const SegmentMeta& seg) { return deleted.at(seg.segment_id); });
+  ASSERT_EQ(purges.size(), 1u) << "1 is merged anyway, 3 has 10% deleted, 4 is not counted";
+  EXPECT_EQ(purges[0].partition_id, 7);
+  EXPECT_EQ(purges[0].sources, (std::vector<int64_t>{2}));
 }
 
 CollectionSchema Schema() {
@@ -232,6 +246,32 @@ TEST(CompactionTest, SegmentsWhoseRowsAreAllDeletedDisappear) {
   EXPECT_EQ(meta->segments[0].num_rows, 1);
   EXPECT_EQ(*engine->RowCount("c"), 1);
   EXPECT_EQ(Count(*engine), 1);
+}
+
+TEST(CompactionTest, ALoadedSegmentWithAFifthDeletedIsRewrittenWithoutThem) {
+  MemoryObjectStore store;
+  auto engine = Open(&store, /*auto_compaction=*/true);
+  ASSERT_TRUE(engine->CreateCollection(Schema(), {}, 0, 1).ok());
+  ASSERT_TRUE(engine->Insert("c", "", Rows(0, 100)).ok());
+  ASSERT_TRUE(engine->Flush("c").ok());
+  ASSERT_TRUE(engine->Load("c").ok());
+  int64_t first = engine->DescribeCollection("c")->segments[0].segment_id;
+  ASSERT_TRUE(engine->Delete({"c", "", "id < 10", {}}).ok());
+  ASSERT_TRUE(engine->Flush("c").ok());
+  engine->WaitForIndexBuilds();
+  auto meta = engine->DescribeCollection("c");
+  ASSERT_EQ(meta->segments.size(), 1u);
+  EXPECT_EQ(meta->segments[0].segment_id, first) << "10% deleted: left as it is";
+
+  ASSERT_TRUE(engine->Delete({"c", "", "id < 20", {}}).ok());
+  ASSERT_TRUE(engine->Flush("c").ok());
+  engine->WaitForIndexBuilds();
+  meta = engine->DescribeCollection("c");
+  ASSERT_EQ(meta->segments.size(), 1u);
+  EXPECT_NE(meta->segments[0].segment_id, first) << "20% deleted: rewritten";
+  EXPECT_EQ(meta->segments[0].num_rows, 80);
+  EXPECT_EQ(Count(*engine), 80);
+  EXPECT_EQ(Count(*engine, "id >= 20"), 80);
 }
 
 }  // namespace
