@@ -1,5 +1,6 @@
 // Compaction: ManualCompaction + GetCompactionState + GetCompactionStateWithPlans merge a
-// collection's flushed segments into one (GetPersistentSegmentInfo), without the deleted rows,
+// collection's flushed segments into one (GetPersistentSegmentInfo, GetQuerySegmentInfo),
+// without the deleted rows,
 // with its index built before the swap; the merged segment and its index survive a restart
 // (loaded, not rebuilt); a segment with a fifth of its rows deleted is rewritten without them;
 // automatic compaction merges flushed segments without a request.
@@ -111,6 +112,10 @@ describe('compaction', { timeout: 300000 }, () => {
     assert.equal(Number(index.index_descriptions[0].indexed_rows), BATCH * BATCHES - DELETED.length);
     assert.equal(Number(index.index_descriptions[0].pending_index_rows), 0, 'indexed before the swap');
     await assertRowsFindThemselves(name, [0, 1, 5, 299, 300, 400, 650, 898, 899]);
+    const query = await client.getQuerySegmentInfo({ collectionName: name });
+    assertOk(query, 'getQuerySegmentInfo');
+    assert.deepEqual(query.infos.map((s) => [String(s.segmentID), Number(s.num_rows), s.index_name, s.state]),
+      [[target, BATCH * BATCHES - DELETED.length, index.index_descriptions[0].index_name, 'Sealed']], 'the loaded segment, searched through its index');
 
     // Only the merged segment's objects are left.
     for (const kind of ['insert_log', 'stats_log']) {
@@ -194,6 +199,7 @@ describe('compaction', { timeout: 300000 }, () => {
     }
     assert.equal(segs.length, 1, JSON.stringify(segs));
     assert.equal(segs[0].rows, BATCH * BATCHES);
+    assertMilvusError(await client.getQuerySegmentInfo({ collectionName: auto }), { code: Code.CollectionNotLoaded }, 'getQuerySegmentInfo before load');
     await loadSync(client, auto);
     assert.equal(await countRows(client, auto), BATCH * BATCHES);
   });

@@ -1,5 +1,6 @@
 #include "api/milvus_service.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "api/convert.h"
@@ -7,6 +8,7 @@
 #include "api/status_mapping.h"
 #include "common/hybrid_clock.h"
 #include "common/version.h"
+#include "engine/compaction.h"
 
 namespace strata::api {
 namespace {
@@ -320,6 +322,37 @@ grpc::Status MilvusService::GetPersistentSegmentInfo(
     info->set_state(cpb::Flushed);
   }
   return Reply(Status::Ok(), response->mutable_status(), "GetPersistentSegmentInfo");
+}
+
+grpc::Status MilvusService::GetQuerySegmentInfo(ServerContext*,
+                                                const mpb::GetQuerySegmentInfoRequest* request,
+                                                mpb::GetQuerySegmentInfoResponse* response) {
+  auto meta = engine_->Meta(request->collectionname());
+  if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "GetQuerySegmentInfo");
+  const CollectionMeta& c = **meta;
+  if (!c.loaded)
+    return Reply(Status(StatusCode::kFailedPrecondition,
+                        fmt::format("collection '{}' is not loaded", c.schema.name),
+                        ErrorTag::kCollectionNotLoaded),
+                 response->mutable_status(), "GetQuerySegmentInfo");
+  // The sealed segments of the loaded partitions, with the index each one is searched through.
+  for (const auto& seg : c.segments) {
+    if (!c.PartitionLoaded(seg.partition_id)) continue;
+    auto* info = response->add_infos();
+    info->set_segmentid(seg.segment_id);
+    info->set_collectionid(c.collection_id);
+    info->set_partitionid(seg.partition_id);
+    info->set_num_rows(seg.num_rows);
+    info->set_mem_size(SegmentBytes(seg));
+    info->set_state(cpb::Sealed);
+    for (const auto& file : seg.index_files)
+      for (const auto& index : c.indexes)
+        if (index.index_id == file.index_id) {
+          info->set_index_name(index.index_name);
+          info->set_indexid(index.index_id);
+        }
+  }
+  return Reply(Status::Ok(), response->mutable_status(), "GetQuerySegmentInfo");
 }
 
 grpc::Status MilvusService::ManualCompaction(ServerContext*,

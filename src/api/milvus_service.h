@@ -80,6 +80,8 @@ class MilvusService final : public mpb::MilvusService::Service {
                              mpb::GetFlushStateResponse*) override;
   grpc::Status GetPersistentSegmentInfo(ServerContext*, const mpb::GetPersistentSegmentInfoRequest*,
                                         mpb::GetPersistentSegmentInfoResponse*) override;
+  grpc::Status GetQuerySegmentInfo(ServerContext*, const mpb::GetQuerySegmentInfoRequest*,
+                                   mpb::GetQuerySegmentInfoResponse*) override;
   grpc::Status ManualCompaction(ServerContext*, const mpb::ManualCompactionRequest*,
                                 mpb::ManualCompactionResponse*) override;
   grpc::Status GetCompactionState(ServerContext*, const mpb::GetCompactionStateRequest*,
