@@ -85,6 +85,7 @@ describe('compaction', { timeout: 300000 }, () => {
     const res = await client.compact({ collection_name: name });
     assertOk(res, 'compact');
     assert.ok(Number(res.compactionID) > 0, `compactionID ${res.compactionID}`);
+    assert.equal(Number(res.compactionPlanCount), 1, 'one merge planned');
     let state;
     for (let i = 0; i < 300; i += 1) {
       state = await client.getCompactionState({ compactionID: res.compactionID });
@@ -132,6 +133,7 @@ describe('compaction', { timeout: 300000 }, () => {
   test('a second request finds nothing to merge; unknown ids read as completed', async () => {
     const res = await client.compact({ collection_name: name });
     assertOk(res, 'compact again');
+    assert.equal(Number(res.compactionPlanCount), 0, 'nothing planned');
     let state;
     for (let i = 0; i < 100; i += 1) {
       state = await client.getCompactionState({ compactionID: res.compactionID });

@@ -358,9 +358,10 @@ grpc::Status MilvusService::GetQuerySegmentInfo(ServerContext*,
 grpc::Status MilvusService::ManualCompaction(ServerContext*,
                                              const mpb::ManualCompactionRequest* request,
                                              mpb::ManualCompactionResponse* response) {
-  auto id = engine_->Compact(request->collectionid());
-  if (!id.ok()) return Reply(id.status(), response->mutable_status(), "ManualCompaction");
-  response->set_compactionid(*id);
+  auto queued = engine_->Compact(request->collectionid());
+  if (!queued.ok()) return Reply(queued.status(), response->mutable_status(), "ManualCompaction");
+  response->set_compactionid(queued->job_id);
+  response->set_compactionplancount(static_cast<int32_t>(queued->planned));
   return Reply(Status::Ok(), response->mutable_status(), "ManualCompaction");
 }
 

@@ -34,8 +34,15 @@ void BackgroundWorker::Schedule(int64_t collection_id) {
   cv_.notify_all();
 }
 
-int64_t BackgroundWorker::RequestCompaction(int64_t collection_id) {
+CompactionRequest BackgroundWorker::RequestCompaction(int64_t collection_id) {
+  CompactionRequest request;
+  std::shared_ptr<const Manifest> manifest = ctx_.catalog->Current();
+  const CollectionMeta* meta = manifest->FindCollection(collection_id);
+  std::shared_ptr<Collection> collection = lookup_(collection_id);
+  if (meta != nullptr && collection != nullptr)
+    request.planned = std::ssize(Plan(*meta, *collection));
   auto id = static_cast<int64_t>(ctx_.clock->Now());
+  request.job_id = id;
   {
     std::lock_guard lock(mu_);
     jobs_[id].collection_id = collection_id;
@@ -43,7 +50,7 @@ int64_t BackgroundWorker::RequestCompaction(int64_t collection_id) {
     waiting_jobs_[collection_id].push_back(id);
   }
   Schedule(collection_id);
-  return id;
+  return request;
 }
 
 std::optional<CompactionJob> BackgroundWorker::Compaction(int64_t job_id) const {
@@ -93,18 +100,22 @@ void BackgroundWorker::Run() {
   }
 }
 
+std::vector<MergePlan> BackgroundWorker::Plan(const CollectionMeta& meta,
+                                              const Collection& collection) const {
+  std::vector<MergePlan> plans = PlanMerges(meta, options_.max_segment_bytes);
+  for (MergePlan& purge : PlanPurges(meta, plans, [&](const SegmentMeta& seg) {
+         return collection.DeletedRowsInMemory(seg.segment_id);
+       }))
+    plans.push_back(std::move(purge));
+  return plans;
+}
+
 void BackgroundWorker::Compact(int64_t collection_id, const std::vector<int64_t>& job_ids) {
   std::shared_ptr<const Manifest> manifest = ctx_.catalog->Current();
   const CollectionMeta* meta = manifest->FindCollection(collection_id);
   std::shared_ptr<Collection> collection = lookup_(collection_id);
   std::vector<MergePlan> plans;
-  if (meta != nullptr && collection != nullptr) {
-    plans = PlanMerges(*meta, options_.max_segment_bytes);
-    for (MergePlan& purge : PlanPurges(*meta, plans, [&](const SegmentMeta& seg) {
-           return collection->DeletedRowsInMemory(seg.segment_id);
-         }))
-      plans.push_back(std::move(purge));
-  }
+  if (meta != nullptr && collection != nullptr) plans = Plan(*meta, *collection);
   UpdateJobs(job_ids, [&](CompactionJob& job) { job.executing = std::ssize(plans); });
   for (const MergePlan& plan : plans) {
     {

@@ -42,6 +42,13 @@ struct CompactionJob {
   std::vector<MergeInfo> merges;  // the completed ones
 };
 
+// What RequestCompaction queued: the job, and the merges planned at request time (its pass
+// plans again when it runs, with whatever has changed since).
+struct CompactionRequest {
+  int64_t job_id = 0;
+  int64_t planned = 0;
+};
+
 struct BackgroundOptions {
   bool auto_compaction = true;                   // compact after flushes, without a request
   int64_t max_segment_bytes = int64_t{1} << 30;  // merged segments stay at or below this
@@ -56,8 +63,8 @@ class BackgroundWorker {
 
   // Queues a pass over the collection's segments (duplicates are merged).
   void Schedule(int64_t collection_id);
-  // Queues a pass that compacts whatever the options say; returns the job's id (never 0).
-  int64_t RequestCompaction(int64_t collection_id);
+  // Queues a pass that compacts whatever the options say; the job's id is never 0.
+  CompactionRequest RequestCompaction(int64_t collection_id);
   // The job, or nullopt when this server has no record of it.
   std::optional<CompactionJob> Compaction(int64_t job_id) const;
   // Blocks until the queue is empty and no pass runs (tests).
@@ -67,7 +74,9 @@ class BackgroundWorker {
   static constexpr size_t kKeepJobs = 1000;
 
   void Run();
-  // Runs the merges PlanMerges and PlanPurges find, recording them in the jobs `job_ids`.
+  // The merges PlanMerges and PlanPurges find in the collection.
+  std::vector<MergePlan> Plan(const CollectionMeta& meta, const Collection& collection) const;
+  // Runs the merges Plan finds, recording them in the jobs `job_ids`.
   void Compact(int64_t collection_id, const std::vector<int64_t>& job_ids);
   Status BuildPending(int64_t collection_id);
   // Applies `update` to each job of `job_ids` still held.

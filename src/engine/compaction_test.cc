@@ -195,11 +195,12 @@ TEST(CompactionTest, ManualRequestCompactsAndReportsItsMerges) {
   std::vector<int64_t> sources = {meta->segments[0].segment_id, meta->segments[1].segment_id};
 
   EXPECT_EQ(engine->Compact(meta->collection_id + 1).status().code(), StatusCode::kNotFound);
-  auto job_id = engine->Compact(meta->collection_id);
-  ASSERT_TRUE(job_id.ok()) << job_id.status().ToString();
-  EXPECT_NE(*job_id, 0);
+  auto request = engine->Compact(meta->collection_id);
+  ASSERT_TRUE(request.ok()) << request.status().ToString();
+  EXPECT_NE(request->job_id, 0);
+  EXPECT_EQ(request->planned, 1);
   engine->WaitForIndexBuilds();
-  std::optional<CompactionJob> job = engine->CompactionState(*job_id);
+  std::optional<CompactionJob> job = engine->CompactionState(request->job_id);
   ASSERT_TRUE(job.has_value());
   EXPECT_TRUE(job->done);
   EXPECT_EQ(job->completed, 1);
@@ -215,12 +216,14 @@ TEST(CompactionTest, ManualRequestCompactsAndReportsItsMerges) {
   EXPECT_EQ(meta->segments[0].num_rows, 100);
   ASSERT_TRUE(engine->Load("c").ok());
   EXPECT_EQ(Count(*engine), 100);
-  EXPECT_FALSE(engine->CompactionState(*job_id + 1).has_value());
+  EXPECT_FALSE(engine->CompactionState(request->job_id + 1).has_value());
 
   // A second request finds nothing to merge and completes with no plans.
-  job_id = engine->Compact(meta->collection_id);
+  request = engine->Compact(meta->collection_id);
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->planned, 0);
   engine->WaitForIndexBuilds();
-  job = engine->CompactionState(*job_id);
+  job = engine->CompactionState(request->job_id);
   ASSERT_TRUE(job.has_value());
   EXPECT_TRUE(job->done);
   EXPECT_EQ(job->completed, 0);

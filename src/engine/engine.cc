@@ -54,7 +54,7 @@ Engine::~Engine() {
 
 void Engine::WaitForIndexBuilds() { background_->WaitIdle(); }
 
-Result<int64_t> Engine::Compact(int64_t collection_id) {
+Result<CompactionRequest> Engine::Compact(int64_t collection_id) {
   if (FindById(collection_id) == nullptr)
     return Status(StatusCode::kNotFound, fmt::format("collection {} not found", collection_id),
                   ErrorTag::kCollectionNotFound);

@@ -98,8 +98,8 @@ class Engine {
   Result<QueryResult> Query(const QueryRequest& request);
 
   // ManualCompaction: queues a compaction of the collection (by id; NotFound tagged
-  // kCollectionNotFound when there is none) and returns the job's id.
-  Result<int64_t> Compact(int64_t collection_id);
+  // kCollectionNotFound when there is none) and returns the job's id and planned merges.
+  Result<CompactionRequest> Compact(int64_t collection_id);
   // The job, or nullopt when this server has no record of it (e.g. from before a restart).
   std::optional<CompactionJob> CompactionState(int64_t job_id) const;
 
