@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "engine/read_common.h"
 #include "format/batch_codec.h"
 #include "segment/segment_io.h"
 #include "wal/wal_reader.h"
@@ -250,15 +251,23 @@ void Collection::DetachIndex(int64_t index_id) {
   for (auto& [id, sc] : sealed_) sc.indexes.erase(index_id);
 }
 
-std::shared_ptr<const Chunk> Collection::WithoutDeletedRows(
-    int64_t partition_id, std::shared_ptr<const Chunk> chunk) const {
-  uint64_t seq;
+std::vector<uint8_t> Collection::VisibleMask(int64_t partition_id,
+                                             std::shared_ptr<const Chunk> chunk) const {
+  SnapshotChunk sc;
+  sc.partition_id = partition_id;
+  sc.chunk = std::move(chunk);
+  sc.deletes = deletes_;
   {
     std::lock_guard lock(mu_);
-    seq = delete_seq_;
+    sc.delete_seq = delete_seq_;
   }
-  std::vector<uint8_t> mask(chunk->num_rows(), 1);
-  deletes_->Hide(partition_id, chunk, schema_.PrimaryField().field_id, seq, &mask);
+  // No filter plan: FilterChunk cannot fail.
+  return *FilterChunk(nullptr, sc, schema_.PrimaryField().field_id);
+}
+
+std::shared_ptr<const Chunk> Collection::WithoutDeletedRows(
+    int64_t partition_id, std::shared_ptr<const Chunk> chunk) const {
+  std::vector<uint8_t> mask = VisibleMask(partition_id, chunk);
   std::vector<int64_t> kept;
   kept.reserve(mask.size());
   for (size_t r = 0; r < mask.size(); ++r)
@@ -273,16 +282,13 @@ std::shared_ptr<const Chunk> Collection::WithoutDeletedRows(
 
 std::optional<int64_t> Collection::DeletedRowsInMemory(int64_t segment_id) const {
   SnapshotChunk sc;
-  uint64_t seq;
   {
     std::lock_guard lock(mu_);
     auto it = sealed_.find(segment_id);
     if (it == sealed_.end()) return std::nullopt;
     sc = it->second;
-    seq = delete_seq_;
   }
-  std::vector<uint8_t> mask(sc.chunk->num_rows(), 1);
-  deletes_->Hide(sc.partition_id, sc.chunk, schema_.PrimaryField().field_id, seq, &mask);
+  std::vector<uint8_t> mask = VisibleMask(sc.partition_id, sc.chunk);
   return static_cast<int64_t>(std::count(mask.begin(), mask.end(), 0));
 }
 

@@ -140,6 +140,8 @@ class Collection {
   // The growing segments an insert's or upsert's rows go to: `partition_id`, or split by key.
   std::vector<std::pair<int64_t, std::shared_ptr<Chunk>>> PlaceRows(
       int64_t partition_id, const std::shared_ptr<Chunk>& chunk) const;
+  // 1 for each row of `chunk` (in `partition_id`) no applied delete hides (FilterChunk).
+  std::vector<uint8_t> VisibleMask(int64_t partition_id, std::shared_ptr<const Chunk> chunk) const;
   // Applies one replayed WAL record to memory (requires mu_).
   Status ApplyRecord(const WalRecord& record, std::string_view object_name);
   void ApplyDelete(int64_t scope, Column pks, uint64_t ts);  // requires mu_
