@@ -1,11 +1,13 @@
-// libFuzzer target for the S3 response reader (src/objstore/s3/xml.h): response bodies come
-// from the network, so any bytes must be handled without a crash or an out-of-bounds read,
-// and every view it returns must lie inside the input.
+// libFuzzer target for the S3 response readers (src/objstore/s3/xml.h, and the timestamps of
+// http_time.h): response bodies and headers come from the network, so any bytes must be
+// handled without a crash or an out-of-bounds read, and every view returned must lie inside
+// the input.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "objstore/s3/http_time.h"
 #include "objstore/s3/xml.h"
 
 namespace {
@@ -33,5 +35,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string plain = strata::s3::XmlUnescape(xml);
   if (strata::s3::XmlUnescape(strata::s3::XmlEscape(xml)) != xml) __builtin_trap();
   (void)plain;
+  // A timestamp that parses formats to one that parses to the same instant.
+  if (auto ms = strata::s3::ParseIso8601Ms(xml);
+      ms && strata::s3::ParseIso8601Ms(strata::s3::FormatIso8601Ms(*ms)) != ms)
+    __builtin_trap();
+  if (auto ms = strata::s3::ParseHttpDateMs(xml);
+      ms && strata::s3::ParseHttpDateMs(strata::s3::FormatHttpDate(*ms)) != ms)
+    __builtin_trap();
   return 0;
 }

@@ -113,6 +113,20 @@ Result<Catalog::WriteOutcome> Catalog::CheckWrite(const PendingWrite& write) con
   return found.status();
 }
 
+Result<std::shared_ptr<const Manifest>> Catalog::Settled() {
+  std::lock_guard commit_lock(commit_mu_);
+  if (fenced_) return FencedError(ManifestKey(root_, version() + 1));
+  RETURN_IF_ERROR(ResolvePending());
+  const std::string prefix = ManifestPrefix(root_);
+  ASSIGN_OR_RETURN(std::vector<ObjectInfo> objects, store_->List(prefix));
+  const uint64_t ours = version();
+  for (const ObjectInfo& info : objects) {
+    auto v = ParseVersion(std::string_view(info.key).substr(prefix.size()));
+    if (v && *v > ours) return Fence(info.key);
+  }
+  return Current();
+}
+
 Status Catalog::ResolvePending() {
   if (!pending_) return Status::Ok();
   ASSIGN_OR_RETURN(WriteOutcome outcome, CheckWrite(*pending_));

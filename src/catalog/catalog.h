@@ -64,6 +64,13 @@ class Catalog {
   // On success the new manifest is current, and old versions are pruned (failures logged).
   Status Commit(const std::function<Status(Manifest&)>& mutate);
 
+  // The current manifest, once it is known to be the newest in the store: a commit of
+  // unknown outcome is settled first, and <root>catalog/ is listed to check that no other
+  // writer has committed since. A newer version found there fences this catalog
+  // (FailedPrecondition, as Commit); a store error is returned as it is. What garbage
+  // collection compares the bucket with: it must never delete what the newest manifest names.
+  Result<std::shared_ptr<const Manifest>> Settled();
+
  private:
   // A write whose outcome is unknown: the PUT failed, but the store may have applied it.
   struct PendingWrite {

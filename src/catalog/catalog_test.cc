@@ -318,6 +318,42 @@ TEST(CatalogTest, UnresolvedWriteIsSettledByTheNextCommit) {
   EXPECT_NE(snap.FindCollection("b"), nullptr);
 }
 
+TEST(CatalogTest, SettledIsTheNewestInTheStore) {
+  MemoryObjectStore store;
+  auto first = MustOpen(&store);
+  auto settled = first->Settled();
+  ASSERT_TRUE(settled.ok()) << settled.status().ToString();
+  EXPECT_EQ((*settled)->version, 0u);
+  ASSERT_TRUE(first->Commit(AddCollection("a", 1)).ok());
+  settled = first->Settled();
+  ASSERT_TRUE(settled.ok()) << settled.status().ToString();
+  EXPECT_EQ((*settled)->version, 1u);
+
+  // Another writer commits version 2: the first catalog is stale, and learns it is fenced.
+  auto second = MustOpen(&store);
+  ASSERT_TRUE(second->Commit(AddCollection("b", 2)).ok());
+  EXPECT_EQ(first->Settled().status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(first->Commit(AddCollection("c", 3)).code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(second->Settled().ok());
+}
+
+TEST(CatalogTest, SettledResolvesAWriteOfUnknownOutcome) {
+  FaultyStore store;
+  auto catalog = MustOpen(&store);
+  store.put_fault = FaultyStore::PutFault::kFailAfter;
+  store.get_fails = 1;
+  EXPECT_FALSE(catalog->Commit(AddCollection("a", 1)).ok());
+  EXPECT_EQ(catalog->version(), 0u);
+  // Still unknown: no manifest is offered as the newest.
+  store.get_fails = 1;
+  EXPECT_EQ(catalog->Settled().status().code(), StatusCode::kUnavailable);
+  // Known now: the write landed, and the settled manifest is that version.
+  auto settled = catalog->Settled();
+  ASSERT_TRUE(settled.ok()) << settled.status().ToString();
+  EXPECT_EQ((*settled)->version, 1u);
+  EXPECT_NE((*settled)->FindCollection("a"), nullptr);
+}
+
 TEST(CatalogTest, ConcurrentCommitsAreSerialized) {
   MemoryObjectStore store;
   auto catalog = MustOpen(&store);

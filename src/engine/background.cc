@@ -72,7 +72,43 @@ void BackgroundWorker::WaitIdle() {
   cv_.wait(lock, [this] { return stopping_ || (queue_.empty() && !busy_); });
 }
 
+GarbageTotals BackgroundWorker::Garbage() const {
+  std::lock_guard lock(mu_);
+  return garbage_;
+}
+
+void BackgroundWorker::CollectGarbageRound() {
+  auto started = std::chrono::steady_clock::now();
+  Result<GarbageReport> report =
+      CollectGarbage(ctx_.store, ctx_.root, ctx_.catalog, *ctx_.flushes, options_.gc_min_age_ms);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!report.ok())
+    spdlog::error("garbage collection failed (retried in {} s): {}", options_.gc_interval_ms / 1000,
+                  report.status().ToString());
+  else if (report->skipped)
+    spdlog::info("garbage collection skipped: a flush is in progress");
+  else
+    spdlog::info(
+        "garbage collection: {} objects listed, {} deleted ({} bytes), {} unnamed but younger "
+        "than {} s kept, {} of unknown shape kept, in {:.2f}s",
+        report->listed, report->deleted, report->deleted_bytes, report->too_young,
+        options_.gc_min_age_ms / 1000, report->unrecognized, seconds);
+  std::lock_guard lock(mu_);
+  ++garbage_.rounds;
+  if (!report.ok()) {
+    ++garbage_.failed;
+    return;
+  }
+  garbage_.skipped += report->skipped;
+  garbage_.deleted += report->deleted;
+  garbage_.deleted_bytes += report->deleted_bytes;
+}
+
 void BackgroundWorker::Run() {
+  using Clock = std::chrono::steady_clock;
+  const bool gc = options_.gc_interval_ms > 0 && ctx_.flushes != nullptr;
+  Clock::time_point next_gc = Clock::now() + std::chrono::milliseconds(options_.gc_interval_ms);
   for (;;) {
     int64_t collection_id;
     std::vector<int64_t> job_ids;
@@ -80,8 +116,20 @@ void BackgroundWorker::Run() {
       std::unique_lock lock(mu_);
       busy_ = false;
       cv_.notify_all();
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      if (gc)
+        cv_.wait_until(lock, next_gc, ready);
+      else
+        cv_.wait(lock, ready);
       if (stopping_) return;
+      // Due even while passes keep coming: a busy server collects garbage too.
+      if (gc && Clock::now() >= next_gc) {
+        busy_ = true;
+        lock.unlock();
+        CollectGarbageRound();
+        next_gc = Clock::now() + std::chrono::milliseconds(options_.gc_interval_ms);
+        continue;
+      }
       collection_id = queue_.front();
       queue_.pop_front();
       if (auto it = waiting_jobs_.find(collection_id); it != waiting_jobs_.end()) {

@@ -10,6 +10,8 @@
 //   collection so loaded segments start using it. A restart loads these files instead of
 //   rebuilding.
 // A pass compacts first, so a flush's small segment is merged before anything indexes it alone.
+// - Garbage collection (engine/garbage.h): every `gc_interval_ms`, between passes, so it
+//   never runs beside a compaction or a build.
 // Thread-safe.
 #pragma once
 
@@ -28,6 +30,7 @@
 #include "common/thread_pool.h"
 #include "engine/collection.h"
 #include "engine/compaction.h"
+#include "engine/garbage.h"
 #include "objstore/object_store.h"
 
 namespace strata {
@@ -52,6 +55,17 @@ struct CompactionRequest {
 struct BackgroundOptions {
   bool auto_compaction = true;                   // compact after flushes, without a request
   int64_t max_segment_bytes = int64_t{1} << 30;  // merged segments stay at or below this
+  int64_t gc_interval_ms = 3'600'000;            // garbage collection rounds; 0 = none
+  int64_t gc_min_age_ms = 3'600'000;             // unnamed objects younger than this are kept
+};
+
+// Garbage collection since start-up (the /metrics page).
+struct GarbageTotals {
+  int64_t rounds = 0;   // finished, skipped ones included
+  int64_t skipped = 0;  // a flush was in progress
+  int64_t failed = 0;
+  int64_t deleted = 0;
+  int64_t deleted_bytes = 0;
 };
 
 class BackgroundWorker {
@@ -69,11 +83,13 @@ class BackgroundWorker {
   std::optional<CompactionJob> Compaction(int64_t job_id) const;
   // Blocks until the queue is empty and no pass runs (tests).
   void WaitIdle();
+  GarbageTotals Garbage() const;
 
  private:
   static constexpr size_t kKeepJobs = 1000;
 
   void Run();
+  void CollectGarbageRound();
   // The merges PlanMerges and PlanPurges find in the collection.
   std::vector<MergePlan> Plan(const CollectionMeta& meta, const Collection& collection) const;
   // Runs the merges Plan finds, recording them in the jobs `job_ids`.
@@ -92,6 +108,7 @@ class BackgroundWorker {
   std::deque<int64_t> queue_;
   std::map<int64_t, std::vector<int64_t>> waiting_jobs_;  // collection id -> job ids
   std::map<int64_t, CompactionJob> jobs_;                 // by id, the newest kKeepJobs
+  GarbageTotals garbage_;
   bool busy_ = false;
   bool stopping_ = false;
   std::thread worker_;

@@ -54,6 +54,8 @@ Engine::~Engine() {
 
 void Engine::WaitForIndexBuilds() { background_->WaitIdle(); }
 
+GarbageTotals Engine::Garbage() const { return background_->Garbage(); }
+
 Result<CompactionRequest> Engine::Compact(int64_t collection_id) {
   if (FindById(collection_id) == nullptr)
     return Status(StatusCode::kNotFound, fmt::format("collection {} not found", collection_id),
@@ -70,8 +72,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   ASSIGN_OR_RETURN(engine->catalog_, Catalog::Open(options.store, options.root));
   RETURN_IF_ERROR(engine->Recover());
   Engine* raw = engine.get();
-  SegmentWorkContext ctx{options.store, options.root, engine->catalog_.get(), &engine->clock_,
-                         &engine->pool_};
+  SegmentWorkContext ctx{options.store,   options.root,   engine->catalog_.get(),
+                         &engine->clock_, &engine->pool_, &engine->flushes_};
   engine->background_ = std::make_unique<BackgroundWorker>(
       ctx, options.background, [raw](int64_t id) { return raw->FindById(id); });
   engine->auto_flusher_ = std::make_unique<AutoFlusher>(
@@ -375,9 +377,14 @@ Result<InsertResult> Engine::WriteRows(const std::string& collection_name,
 Result<FlushResult> Engine::Flush(const std::string& collection_name) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   auto_flusher_->Flushed(collection->id());
-  ASSIGN_OR_RETURN(FlushResult result, collection->Flush());
+  ASSIGN_OR_RETURN(FlushResult result, FlushCollection(*collection));
   background_->Schedule(collection->id());
   return result;
+}
+
+Result<FlushResult> Engine::FlushCollection(Collection& collection) {
+  PendingWrites::Scope pending(&flushes_);
+  return collection.Flush();
 }
 
 std::shared_ptr<Collection> Engine::FindById(int64_t collection_id) {
@@ -390,7 +397,7 @@ std::shared_ptr<Collection> Engine::FindById(int64_t collection_id) {
 Status Engine::AutoFlush(int64_t collection_id) {
   std::shared_ptr<Collection> collection = FindById(collection_id);
   if (collection == nullptr) return Status::Ok();  // dropped meanwhile
-  RETURN_IF_ERROR(collection->Flush().status());
+  RETURN_IF_ERROR(FlushCollection(*collection).status());
   spdlog::info("collection {}: growing data sealed automatically", collection->schema().name);
   background_->Schedule(collection_id);
   return Status::Ok();

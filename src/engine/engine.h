@@ -26,7 +26,7 @@ struct EngineOptions {
   std::string root;              // key prefix: "" or ending in '/'
   size_t threads = 0;            // search pool size; 0 = hardware threads
   AutoFlushOptions auto_flush;   // when growing data is sealed without a client Flush
-  BackgroundOptions background;  // compaction of sealed segments
+  BackgroundOptions background;  // compaction of sealed segments, garbage collection
 };
 
 class Engine {
@@ -105,6 +105,8 @@ class Engine {
 
   // Blocks until background index builds and compactions are done (tests and tools).
   void WaitForIndexBuilds();
+  // Garbage collection of the bucket since start-up (engine/garbage.h).
+  GarbageTotals Garbage() const;
 
  private:
   explicit Engine(const EngineOptions& options);
@@ -115,6 +117,8 @@ class Engine {
   std::shared_ptr<Collection> FindById(int64_t collection_id);
   // Seals the collection's growing data (AutoFlusher's flush).
   Status AutoFlush(int64_t collection_id);
+  // Every flush, counted in flushes_ while it runs.
+  Result<FlushResult> FlushCollection(Collection& collection);
   Status Recover();
   // The partition's id; NotFound tagged kPartitionNotFound when the collection has none so named.
   Result<int64_t> PartitionId(const CollectionMeta& meta, const std::string& partition);
@@ -127,8 +131,9 @@ class Engine {
   HybridClock clock_;
   ThreadPool pool_;
   std::unique_ptr<Catalog> catalog_;
-  std::mutex load_mu_;  // serializes load state and partition changes; taken before mu_
-  std::mutex mu_;       // guards collections_
+  PendingWrites flushes_;  // outlives background_, whose garbage collection reads it
+  std::mutex load_mu_;     // serializes load state and partition changes; taken before mu_
+  std::mutex mu_;          // guards collections_
   std::map<std::string, std::shared_ptr<Collection>> collections_;
   std::unique_ptr<BackgroundWorker> background_;
   std::unique_ptr<AutoFlusher> auto_flusher_;  // stopped first: it schedules background passes

@@ -15,6 +15,8 @@
 
 namespace strata {
 
+class PendingWrites;
+
 // Pointers not owned.
 struct SegmentWorkContext {
   ObjectStore* store = nullptr;
@@ -22,6 +24,7 @@ struct SegmentWorkContext {
   Catalog* catalog = nullptr;
   HybridClock* clock = nullptr;
   ThreadPool* pool = nullptr;
+  const PendingWrites* flushes = nullptr;  // garbage collection waits these out (garbage.h)
 };
 
 // The index spec a catalog IndexMeta describes (index_type, metric_type, params JSON).

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "api/milvus_service.h"
 #include "common/version.h"
@@ -25,6 +26,20 @@ namespace strata {
 namespace {
 
 constexpr int kMaxMessageBytes = 512 << 20;  // Milvus clients send large insert batches.
+
+std::vector<Counter> GarbageCounters(const GarbageTotals& gc) {
+  return {
+      {"strata_gc_rounds_total", "Garbage collection rounds run, skipped ones included.",
+       gc.rounds},
+      {"strata_gc_skipped_total", "Garbage collection rounds skipped for a flush in progress.",
+       gc.skipped},
+      {"strata_gc_failed_total", "Garbage collection rounds that failed.", gc.failed},
+      {"strata_gc_deleted_objects_total", "Unnamed objects garbage collection deleted.",
+       gc.deleted},
+      {"strata_gc_deleted_bytes_total", "Bytes of the objects garbage collection deleted.",
+       gc.deleted_bytes},
+  };
+}
 
 int Serve(const ServerConfig& config) {
   // Logs go to stderr, leaving stdout to whatever wraps the server.
@@ -80,6 +95,8 @@ int Serve(const ServerConfig& config) {
   options.auto_flush.max_age_ms = config.seal_age_seconds * 1000;
   options.background.auto_compaction = config.auto_compaction;
   options.background.max_segment_bytes = config.segment_max_size_mb << 20;
+  options.background.gc_interval_ms = static_cast<int64_t>(config.gc_interval_seconds * 1000);
+  options.background.gc_min_age_ms = config.gc_min_age_seconds * 1000;
   auto engine = Engine::Open(options);
   if (!engine.ok()) {
     spdlog::error("cannot start on {}: {}", store->Describe(), engine.status().ToString());
@@ -115,7 +132,8 @@ int Serve(const ServerConfig& config) {
   });
   http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
     std::optional<CacheStats> stats = cache_stats();
-    res.set_content(PrometheusText(metrics->Snapshot(), stats ? &*stats : nullptr),
+    res.set_content(PrometheusText(metrics->Snapshot(), stats ? &*stats : nullptr,
+                                   GarbageCounters((*engine)->Garbage())),
                     "text/plain; version=0.0.4; charset=utf-8");
   });
   if (!http.bind_to_port(config.listen, config.http_port)) {
@@ -201,6 +219,17 @@ int main(int argc, char** argv) {
       ->add_option("--auto-compaction", auto_compaction,
                    "Compact after flushes without a ManualCompaction request (default true)")
       ->check(CLI::IsMember({"true", "false"}));
+  double gc_interval_seconds = -1;
+  int64_t gc_min_age_seconds = -1;
+  serve
+      ->add_option("--gc-interval-seconds", gc_interval_seconds,
+                   "Delete objects under the storage root that no manifest names (crash "
+                   "leftovers) this often; 0 = never (default 3600)")
+      ->check(CLI::NonNegativeNumber);
+  serve
+      ->add_option("--gc-min-age-seconds", gc_min_age_seconds,
+                   "Garbage collection keeps unnamed objects younger than this (default 3600)")
+      ->check(CLI::NonNegativeNumber);
   strata::StorageOptions s3;
   bool virtual_host = false, insecure = false, create_bucket = false;
   serve->add_option("--s3-endpoint", s3.s3_endpoint,
@@ -254,6 +283,8 @@ int main(int argc, char** argv) {
   if (seal_age_seconds >= 0) config.seal_age_seconds = seal_age_seconds;
   if (segment_max_size_mb > 0) config.segment_max_size_mb = segment_max_size_mb;
   if (!auto_compaction.empty()) config.auto_compaction = auto_compaction == "true";
+  if (gc_interval_seconds >= 0) config.gc_interval_seconds = gc_interval_seconds;
+  if (gc_min_age_seconds >= 0) config.gc_min_age_seconds = gc_min_age_seconds;
   // Credentials come from the config file or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
   // AWS_SESSION_TOKEN, never from flags (they would show in `ps`).
   strata::StorageOptions& so = config.storage_options;

@@ -14,7 +14,8 @@ void Family(std::string* out, std::string_view name, std::string_view type, std:
 
 }  // namespace
 
-std::string PrometheusText(const ObjectStoreMetrics& store, const CacheStats* cache) {
+std::string PrometheusText(const ObjectStoreMetrics& store, const CacheStats* cache,
+                           std::span<const Counter> counters) {
   std::string out;
   auto emit = [&out](std::string_view name, std::string_view labels, int64_t value) {
     if (labels.empty())
@@ -40,6 +41,10 @@ std::string PrometheusText(const ObjectStoreMetrics& store, const CacheStats* ca
     emit("strata_object_bytes_total",
          fmt::format("op=\"{}\",direction=\"received\"", ObjectOpName(op)),
          store[op].bytes_received);
+  }
+  for (const Counter& c : counters) {
+    Family(&out, c.name, "counter", c.help);
+    emit(c.name, "", c.value);
   }
   if (cache == nullptr) return out;
   Family(&out, "strata_cache_hits_total", "counter", "Reads answered by the local read cache.");

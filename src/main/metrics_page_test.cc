@@ -42,6 +42,15 @@ TEST(MetricsPageTest, PrometheusTextWithoutCache) {
   EXPECT_EQ(text.find("strata_cache"), std::string::npos);
 }
 
+TEST(MetricsPageTest, PrometheusTextWithCounters) {
+  const Counter counters[] = {{"strata_gc_rounds_total", "Garbage collection rounds.", 3}};
+  std::string text = PrometheusText(SomeMetrics(), nullptr, counters);
+  ExpectValidExposition(text);
+  EXPECT_NE(text.find("# HELP strata_gc_rounds_total Garbage collection rounds.\n"
+                      "# TYPE strata_gc_rounds_total counter\nstrata_gc_rounds_total 3\n"),
+            std::string::npos);
+}
+
 TEST(MetricsPageTest, PrometheusTextWithCache) {
   CacheStats cache{.hits = 5, .misses = 2, .bytes = 2048, .files = 2};
   std::string text = PrometheusText(SomeMetrics(), &cache);

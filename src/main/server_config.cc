@@ -43,8 +43,9 @@ Status LoadConfigFile(const std::string& path, ServerConfig* config) {
     YAML::Node root = YAML::LoadFile(path);
     if (root.IsNull()) return Status::Ok();
     if (!root.IsMap()) return InvalidArgument(fmt::format("config {}: expected a mapping", path));
-    static const std::set<std::string> kKnown = {
-        "storage", "listen", "grpc", "http", "log_level", "threads", "minio", "cache", "segment"};
+    static const std::set<std::string> kKnown = {"storage",   "listen",  "grpc",  "http",
+                                                 "log_level", "threads", "minio", "cache",
+                                                 "segment",   "gc"};
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       if (!kKnown.count(key))
@@ -84,6 +85,17 @@ Status LoadConfigFile(const std::string& path, ServerConfig* config) {
         return InvalidArgument(fmt::format("config {}: segment values must not be negative", path));
       if (config->segment_max_size_mb <= 0)
         return InvalidArgument(fmt::format("config {}: segment.maxSizeMB must be positive", path));
+    }
+    if (const YAML::Node gc = root["gc"]) {
+      for (const auto& kv : gc) {
+        auto key = kv.first.as<std::string>();
+        if (key != "interval" && key != "missingTolerance")
+          return InvalidArgument(fmt::format("config {}: unknown key 'gc.{}'", path, key));
+      }
+      if (gc["interval"]) config->gc_interval_seconds = gc["interval"].as<double>();
+      if (gc["missingTolerance"]) config->gc_min_age_seconds = gc["missingTolerance"].as<int64_t>();
+      if (config->gc_interval_seconds < 0 || config->gc_min_age_seconds < 0)
+        return InvalidArgument(fmt::format("config {}: gc values must not be negative", path));
     }
     return Status::Ok();
   } catch (const YAML::Exception& e) {

@@ -29,6 +29,10 @@ struct ServerConfig {
   // at most this size; automatically after flushes unless auto_compaction is off.
   int64_t segment_max_size_mb = 1024;
   bool auto_compaction = true;
+  // Garbage collection (engine/garbage.h): a round every gc_interval_seconds (0 = never)
+  // deletes the objects no manifest names that are at least gc_min_age_seconds old.
+  double gc_interval_seconds = 3600;
+  int64_t gc_min_age_seconds = 3600;
 };
 
 inline constexpr const char* kDefaultS3CacheDir = "./strata-cache";
@@ -41,6 +45,7 @@ std::string EffectiveCacheDir(const ServerConfig& config);
 //   grpc: {port: 19530}    http: {port: 9091}
 //   cache: {dir: ./strata-cache, size: 4294967296}
 //   segment: {sealSizeMB: 128, maxAgeSeconds: 600, maxSizeMB: 1024, autoCompaction: true}
+//   gc: {interval: 3600, missingTolerance: 3600}     (seconds, as Milvus's dataCoord.gc)
 // and Milvus's object storage section, so an existing milvus.yaml's values carry over:
 //   minio: {address: 127.0.0.1, port: 9000, accessKeyID: .., secretAccessKey: ..,
 //           useSSL: false, bucketName: .., rootPath: .., useVirtualHost: false, region: ..}

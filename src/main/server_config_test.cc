@@ -54,6 +54,17 @@ TEST_F(ServerConfigTest, SegmentSectionSetsCompaction) {
   EXPECT_EQ(Load("segment:\n  autoCompaction: maybe\n").code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(ServerConfigTest, GarbageCollection) {
+  EXPECT_EQ(config_.gc_interval_seconds, 3600);
+  EXPECT_EQ(config_.gc_min_age_seconds, 3600);
+  Status st = Load("gc:\n  interval: 0.5\n  missingTolerance: 7200\n");
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(config_.gc_interval_seconds, 0.5);
+  EXPECT_EQ(config_.gc_min_age_seconds, 7200);
+  EXPECT_EQ(Load("gc:\n  interval: -1\n").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Load("gc:\n  dropTolerance: 1\n").code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(ServerConfigTest, MinioSectionSetsS3Storage) {
   Status st = Load("minio:\n  address: 10.0.0.5\n  port: 9000\n  bucketName: b\n  rootPath: r\n");
   ASSERT_TRUE(st.ok()) << st.ToString();

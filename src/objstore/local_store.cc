@@ -276,6 +276,10 @@ Result<int> OpenForRead(const std::string& path, std::string_view key, struct st
   return fd;
 }
 
+int64_t MtimeMs(const struct stat& st) {
+  return int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
 // Appends every object below `dir` (whose key prefix is `rel`, "" or ending in '/') whose
 // key starts with `prefix`. Directories that cannot hold a match are not opened.
 Status Walk(const std::string& dir, const std::string& rel, std::string_view prefix,
@@ -306,7 +310,7 @@ Status Walk(const std::string& dir, const std::string& rel, std::string_view pre
       if (sub.starts_with(prefix) || prefix.starts_with(sub))
         status = Walk(JoinPath(dir, name), sub, prefix, out);
     } else if (S_ISREG(st.st_mode) && key.starts_with(prefix)) {
-      out->push_back({std::move(key), static_cast<int64_t>(st.st_size)});
+      out->push_back({std::move(key), static_cast<int64_t>(st.st_size), MtimeMs(st)});
     }
   }
   ::closedir(d);
@@ -439,7 +443,7 @@ Result<ObjectInfo> LocalObjectStore::Head(std::string_view key) {
     return ErrnoStatus(errno, "stat", key, path);
   }
   if (!S_ISREG(st.st_mode)) return NotFound("no such object: " + std::string(key));
-  return ObjectInfo{std::string(key), static_cast<int64_t>(st.st_size)};
+  return ObjectInfo{std::string(key), static_cast<int64_t>(st.st_size), MtimeMs(st)};
 }
 
 Result<std::vector<ObjectInfo>> LocalObjectStore::List(std::string_view prefix) {

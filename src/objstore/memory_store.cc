@@ -1,6 +1,7 @@
 #include "objstore/memory_store.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace strata {
 namespace {
@@ -33,17 +34,34 @@ class MemoryWriter : public MultipartWriter {
 
 }  // namespace
 
+namespace {
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int64_t MemoryObjectStore::NowMsLocked() const { return now_ms_ ? now_ms_() : SystemNowMs(); }
+
+void MemoryObjectStore::SetClock(std::function<int64_t()> now_ms) {
+  std::lock_guard lock(mu_);
+  now_ms_ = std::move(now_ms);
+}
+
 Status MemoryObjectStore::Put(std::string_view key, std::string_view data) {
   RETURN_IF_ERROR(ValidateKey(key));
   std::lock_guard lock(mu_);
-  objects_.insert_or_assign(std::string(key), std::string(data));
+  objects_.insert_or_assign(std::string(key), Stored{std::string(data), NowMsLocked()});
   return Status::Ok();
 }
 
 Status MemoryObjectStore::PutIfAbsent(std::string_view key, std::string_view data) {
   RETURN_IF_ERROR(ValidateKey(key));
   std::lock_guard lock(mu_);
-  if (!objects_.emplace(std::string(key), std::string(data)).second)
+  if (!objects_.emplace(std::string(key), Stored{std::string(data), NowMsLocked()}).second)
     return AlreadyExists("object exists: " + std::string(key));
   return Status::Ok();
 }
@@ -53,7 +71,7 @@ Result<std::string> MemoryObjectStore::Get(std::string_view key) {
   std::lock_guard lock(mu_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return NotFound("no such object: " + std::string(key));
-  return it->second;
+  return it->second.data;
 }
 
 Result<std::string> MemoryObjectStore::GetRange(std::string_view key, int64_t offset,
@@ -64,7 +82,7 @@ Result<std::string> MemoryObjectStore::GetRange(std::string_view key, int64_t of
   std::lock_guard lock(mu_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return NotFound("no such object: " + std::string(key));
-  const std::string& data = it->second;
+  const std::string& data = it->second.data;
   if (offset > static_cast<int64_t>(data.size()))
     return OutOfRange("range starts past the end of " + std::string(key));
   return data.substr(offset, length);
@@ -75,7 +93,7 @@ Result<ObjectInfo> MemoryObjectStore::Head(std::string_view key) {
   std::lock_guard lock(mu_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return NotFound("no such object: " + std::string(key));
-  return ObjectInfo{it->first, static_cast<int64_t>(it->second.size())};
+  return ObjectInfo{it->first, static_cast<int64_t>(it->second.data.size()), it->second.mtime_ms};
 }
 
 Result<std::vector<ObjectInfo>> MemoryObjectStore::List(std::string_view prefix) {
@@ -83,7 +101,7 @@ Result<std::vector<ObjectInfo>> MemoryObjectStore::List(std::string_view prefix)
   std::vector<ObjectInfo> out;
   for (auto it = objects_.lower_bound(prefix);
        it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
-    out.push_back({it->first, static_cast<int64_t>(it->second.size())});
+    out.push_back({it->first, static_cast<int64_t>(it->second.data.size()), it->second.mtime_ms});
   return out;
 }
 

@@ -2,6 +2,8 @@
 // durable only for the life of the object.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -22,9 +24,20 @@ class MemoryObjectStore : public ObjectStore {
   Result<std::unique_ptr<MultipartWriter>> NewWriter(std::string_view key) override;
   std::string Describe() const override { return "mem://"; }
 
+  // What stamps each write's mtime_ms (default: the system clock), so tests can age objects.
+  void SetClock(std::function<int64_t()> now_ms);
+
  private:
+  struct Stored {
+    std::string data;
+    int64_t mtime_ms = 0;
+  };
+
+  int64_t NowMsLocked() const;  // requires mu_
+
   std::mutex mu_;
-  std::map<std::string, std::string, std::less<>> objects_;
+  std::function<int64_t()> now_ms_;
+  std::map<std::string, Stored, std::less<>> objects_;
 };
 
 }  // namespace strata

@@ -22,6 +22,9 @@ namespace strata {
 struct ObjectInfo {
   std::string key;
   int64_t size = 0;
+  // When the object was last written, in ms since the Unix epoch, by the store's clock (the
+  // file's mtime, S3's LastModified). What garbage collection ages unnamed objects by.
+  int64_t mtime_ms = 0;
 };
 
 // Writes one large object in parts. Nothing is visible under the key until Complete()

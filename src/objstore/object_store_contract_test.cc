@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <random>
@@ -253,6 +254,29 @@ TEST_P(ObjectStoreContractTest, HeadReportsSize) {
   EXPECT_EQ(store_->Head("dir/missing").status().code(), StatusCode::kNotFound);
   // A key prefix is not an object.
   EXPECT_EQ(store_->Head("dir").status().code(), StatusCode::kNotFound);
+}
+
+// mtime_ms is the store's clock at the write (S3: the server's), so allow for a little skew
+// and for HEAD's whole seconds.
+TEST_P(ObjectStoreContractTest, ListAndHeadReportWhenWritten) {
+  auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  constexpr int64_t kSlackMs = 5000;
+  int64_t before = now_ms();
+  PutOrDie("t/a", "x");
+  int64_t after = now_ms();
+  auto listed = store_->List("t/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_GE((*listed)[0].mtime_ms, before - kSlackMs);
+  EXPECT_LE((*listed)[0].mtime_ms, after + kSlackMs);
+  auto head = store_->Head("t/a");
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_GE(head->mtime_ms, before - kSlackMs);
+  EXPECT_LE(head->mtime_ms, after + kSlackMs);
 }
 
 TEST_P(ObjectStoreContractTest, GetMissingIsNotFoundNamingTheKey) {

@@ -1,6 +1,6 @@
-// A minimal, independent S3 client for the tests (ListObjectsV2 and GetObject, SigV4, path
-// style), so the suite can inspect what Strata wrote to a bucket without going through
-// Strata's own S3 code.
+// A minimal, independent S3 client for the tests (ListObjectsV2, GetObject and PutObject, SigV4,
+// path style), so the suite can inspect what Strata wrote to a bucket, or plant objects in it,
+// without going through Strata's own S3 code.
 
 import crypto from 'node:crypto';
 
@@ -21,16 +21,16 @@ export function s3FromEnv() {
   };
 }
 
-async function signedGet(s3, objectPath, query) {
+async function signedRequest(s3, method, objectPath, query, body = Buffer.alloc(0)) {
   const url = new URL(`${s3.endpoint}/${s3.bucket}${objectPath}`);
   const now = new Date().toISOString().replace(/[:-]|\.\d{3}/g, '');
   const day = now.slice(0, 8);
   const canonicalQuery = Object.keys(query).sort().map((k) => `${encode(k)}=${encode(query[k])}`).join('&');
-  const payloadHash = sha256('');
+  const payloadHash = sha256(body);
   const headers = { host: url.host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': now };
   const signed = Object.keys(headers).sort();
   const canonicalPath = url.pathname.split('/').map((p) => encode(decodeURIComponent(p))).join('/');
-  const canonical = ['GET', canonicalPath, canonicalQuery,
+  const canonical = [method, canonicalPath, canonicalQuery,
     signed.map((h) => `${h}:${headers[h]}\n`).join(''), signed.join(';'), payloadHash].join('\n');
   const scope = `${day}/${s3.region}/s3/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', now, scope, sha256(canonical)].join('\n');
@@ -38,11 +38,14 @@ async function signedGet(s3, objectPath, query) {
   for (const part of [s3.region, 's3', 'aws4_request']) key = hmac(key, part);
   const signature = crypto.createHmac('sha256', key).update(toSign).digest('hex');
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${s3.accessKey}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
-  const res = await fetch(`${url.origin}${canonicalPath}${canonicalQuery ? `?${canonicalQuery}` : ''}`, { headers });
-  const body = Buffer.from(await res.arrayBuffer());
-  if (res.status !== 200) throw new Error(`S3 GET ${objectPath} -> ${res.status}: ${body.toString().slice(0, 300)}`);
-  return body;
+  const res = await fetch(`${url.origin}${canonicalPath}${canonicalQuery ? `?${canonicalQuery}` : ''}`,
+    { method, headers, body: method === 'GET' ? undefined : body });
+  const reply = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200) throw new Error(`S3 ${method} ${objectPath} -> ${res.status}: ${reply.toString().slice(0, 300)}`);
+  return reply;
 }
+
+const signedGet = (s3, objectPath, query) => signedRequest(s3, 'GET', objectPath, query);
 
 // [{key, size, lastModified, etag}] of every object under prefix, following continuation tokens.
 export async function listObjects(s3, prefix) {
@@ -61,6 +64,12 @@ export async function listObjects(s3, prefix) {
   return out;
 }
 
+const objectPath = (key) => `/${key.split('/').map(encode).join('/')}`;
+
 export async function getObject(s3, key) {
-  return signedGet(s3, `/${key.split('/').map(encode).join('/')}`, {});
+  return signedGet(s3, objectPath(key), {});
+}
+
+export async function putObject(s3, key, body) {
+  await signedRequest(s3, 'PUT', objectPath(key), {}, Buffer.from(body));
 }

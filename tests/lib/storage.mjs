@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { listFiles } from './milvus.mjs';
-import { listObjects, s3FromEnv } from './s3.mjs';
+import { listObjects, putObject, s3FromEnv } from './s3.mjs';
 import { sleep, s3Mode, s3Prefix } from './server.mjs';
 
 // [{path, stamp}] of every object under <folder>/ (path relative to it); stamp changes when the
@@ -22,6 +22,18 @@ export async function storageObjects(storage, folder) {
     const st = fs.statSync(path.join(dir, f));
     return { path: f, stamp: `${st.size}:${st.mtimeMs}` };
   });
+}
+
+// Writes an object at `key` (relative to the storage root) behind the server's back, as a crash
+// or another tool would leave it.
+export async function plantObject(storage, key, bytes) {
+  if (s3Mode()) {
+    await putObject(s3FromEnv(), `${s3Prefix(storage)}${key}`, bytes);
+    return;
+  }
+  const file = path.join(storage, key);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, bytes);
 }
 
 export async function storageFiles(storage, folder) {

@@ -1,7 +1,9 @@
 #include "objstore/s3/fake_s3.h"
 
 #include <algorithm>
+#include <chrono>
 
+#include "objstore/s3/http_time.h"
 #include "objstore/s3/sigv4.h"
 #include "objstore/s3/xml.h"
 
@@ -14,6 +16,12 @@ HttpResponse Error(int status, const std::string& code) {
   r.body = "<?xml version=\"1.0\"?><Error><Code>" + code + "</Code><Message>fake " + code +
            "</Message></Error>";
   return r;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 HttpResponse Ok(int status = 200, std::string body = "") {
@@ -197,6 +205,7 @@ HttpResponse FakeS3::ServeObject(const std::string& method, const std::string& b
         it != objects.end())
       return Error(412, "PreconditionFailed");
     objects[key] = std::string(request.body);
+    mtimes_[bucket][key] = NowMs();
     return Ok();
   }
   if (method == "POST" && HasQuery(query, "uploads")) {
@@ -217,6 +226,7 @@ HttpResponse FakeS3::ServeObject(const std::string& method, const std::string& b
       data += found->second;
     }
     objects[key] = std::move(data);
+    mtimes_[bucket][key] = NowMs();
     uploads_.erase(upload);
     // Like RGW 16: a success with an empty ETag.
     return Ok(200, "<CompleteMultipartUploadResult><ETag></ETag></CompleteMultipartUploadResult>");
@@ -237,6 +247,7 @@ HttpResponse FakeS3::ServeObject(const std::string& method, const std::string& b
     HttpResponse r = Ok();
     r.headers.emplace_back("content-length", std::to_string(data.size()));
     r.headers.emplace_back("etag", etag);
+    r.headers.emplace_back("last-modified", FormatHttpDate(mtimes_[bucket][key]));
     return r;
   }
   std::string range = RequestHeader(request, "Range");
@@ -263,6 +274,7 @@ HttpResponse FakeS3::List(const std::string& bucket, const HeaderList& query) {
   std::string after = QueryValue(query, "continuation-token");
   bool url = QueryValue(query, "encoding-type") == "url";
   const auto& objects = buckets_[bucket];
+  const auto& mtimes = mtimes_[bucket];
   std::string body = "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   size_t count = 0;
   std::string last;
@@ -280,7 +292,8 @@ HttpResponse FakeS3::List(const std::string& bucket, const HeaderList& query) {
         encoded += c == ' ' ? std::string("+") : UriEncode(std::string(1, c), true);
       key = encoded;
     }
-    body += "<Contents><Key>" + XmlEscape(key) + "</Key><Size>" +
+    body += "<Contents><Key>" + XmlEscape(key) + "</Key><LastModified>" +
+            FormatIso8601Ms(mtimes.at(it->first)) + "</LastModified><Size>" +
             std::to_string(it->second.size()) + "</Size></Contents>";
     last = it->first;
     count++;

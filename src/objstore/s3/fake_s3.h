@@ -60,6 +60,8 @@ class FakeS3 {
   const std::string access_key_, secret_key_, region_;
   std::mutex mu_;
   std::map<std::string, std::map<std::string, std::string>> buckets_;
+  // When each object was last written (ms since the epoch): LastModified and Last-Modified.
+  std::map<std::string, std::map<std::string, int64_t>> mtimes_;
   std::map<std::string, Upload> uploads_;
   size_t aborted_ = 0;
   uint64_t next_upload_ = 1;

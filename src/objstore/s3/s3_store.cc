@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "objstore/s3/http_time.h"
 #include "objstore/s3/sigv4.h"
 #include "objstore/s3/xml.h"
 
@@ -440,10 +441,11 @@ Result<ObjectInfo> S3ObjectStore::Head(std::string_view key) {
   ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
   if (response.status != 200) return ErrorFor(response, call);
   std::optional<int64_t> size = ParseInt(response.Header("content-length"));
-  if (!size)
+  std::optional<int64_t> mtime = s3::ParseHttpDateMs(response.Header("last-modified"));
+  if (!size || !mtime)
     return Internal("S3 HEAD '" + call.object + "' at " + options_.endpoint +
-                    ": missing or bad Content-Length");
-  return ObjectInfo{std::string(key), *size};
+                    ": missing or bad Content-Length or Last-Modified");
+  return ObjectInfo{std::string(key), *size, *mtime};
 }
 
 Result<std::vector<ObjectInfo>> S3ObjectStore::List(std::string_view prefix) {
@@ -460,10 +462,11 @@ Result<std::vector<ObjectInfo>> S3ObjectStore::List(std::string_view prefix) {
     for (std::string_view entry : s3::XmlFindAll(response.body, "Contents")) {
       std::string full = DecodeListedKey(s3::XmlFind(entry, "Key").value_or(""));
       std::optional<int64_t> size = ParseInt(s3::XmlText(entry, "Size"));
-      if (!full.starts_with(prefix_) || !size)
+      std::optional<int64_t> mtime = s3::ParseIso8601Ms(s3::XmlText(entry, "LastModified"));
+      if (!full.starts_with(prefix_) || !size || !mtime)
         return Internal("S3 list of s3://" + options_.bucket + "/" + FullKey(prefix) +
                         " returned a malformed entry");
-      out.push_back(ObjectInfo{full.substr(prefix_.size()), *size});
+      out.push_back(ObjectInfo{full.substr(prefix_.size()), *size, *mtime});
     }
     bool truncated = s3::XmlText(response.body, "IsTruncated") == "true";
     std::string next = s3::XmlText(response.body, "NextContinuationToken");
