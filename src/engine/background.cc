@@ -8,9 +8,21 @@
 
 namespace strata {
 
+namespace {
+
+SegmentWorkContext WithCancel(SegmentWorkContext ctx, const std::atomic<bool>* cancel) {
+  ctx.cancel = cancel;
+  return ctx;
+}
+
+// A build or merge a stopping server cut short: expected, not an error.
+bool StoppedEarly(const Status& st) { return st.code() == StatusCode::kCancelled; }
+
+}  // namespace
+
 BackgroundWorker::BackgroundWorker(SegmentWorkContext ctx, BackgroundOptions options,
                                    CollectionLookup lookup)
-    : ctx_(std::move(ctx)),
+    : ctx_(WithCancel(std::move(ctx), &cancel_)),
       options_(options),
       lookup_(std::move(lookup)),
       worker_([this] { Run(); }) {}
@@ -21,6 +33,7 @@ BackgroundWorker::~BackgroundWorker() {
     stopping_ = true;
     queue_.clear();
   }
+  cancel_ = true;
   cv_.notify_all();
   worker_.join();
 }
@@ -140,7 +153,9 @@ void BackgroundWorker::Run() {
     }
     if (options_.auto_compaction || !job_ids.empty()) Compact(collection_id, job_ids);
     Status st = BuildPending(collection_id);
-    if (!st.ok())
+    if (StoppedEarly(st))
+      spdlog::info("index build for collection {} stopped: the server is stopping", collection_id);
+    else if (!st.ok())
       spdlog::error(
           "index build for collection {} failed (retried on the next flush, index "
           "change or restart): {}",
@@ -174,7 +189,9 @@ void BackgroundWorker::Compact(int64_t collection_id, const std::vector<int64_t>
     Result<std::optional<MergeInfo>> merged = MergeSegments(ctx_, *collection, *meta, plan);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!merged.ok())
+    if (!merged.ok() && StoppedEarly(merged.status()))
+      spdlog::info("compaction of collection {} stopped: the server is stopping", collection_id);
+    else if (!merged.ok())
       spdlog::error(
           "compaction of {} segments in collection {} failed (retried on the next "
           "pass): {}",

@@ -15,6 +15,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -73,7 +74,9 @@ class BackgroundWorker {
   using CollectionLookup = std::function<std::shared_ptr<Collection>(int64_t collection_id)>;
 
   BackgroundWorker(SegmentWorkContext ctx, BackgroundOptions options, CollectionLookup lookup);
-  ~BackgroundWorker();  // Finishes the pass in progress, drops the queue, joins.
+  // Drops the queue, cancels an HNSW build in progress (its merge or build is retried after
+  // the restart; what it wrote is garbage), finishes anything else in progress, joins.
+  ~BackgroundWorker();
 
   // Queues a pass over the collection's segments (duplicates are merged).
   void Schedule(int64_t collection_id);
@@ -99,6 +102,7 @@ class BackgroundWorker {
   void UpdateJobs(const std::vector<int64_t>& job_ids,
                   const std::function<void(CompactionJob&)>& update);
 
+  std::atomic<bool> cancel_{false};  // before ctx_, which points at it
   const SegmentWorkContext ctx_;
   const BackgroundOptions options_;
   const CollectionLookup lookup_;

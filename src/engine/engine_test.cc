@@ -370,6 +370,31 @@ TEST(EngineTest, IndexesAreBuiltInTheBackgroundAndLoadedNotRebuilt) {
   }
 }
 
+// Stopping the server cancels the HNSW build in progress instead of waiting for it: nothing is
+// committed, and the next start builds the index again.
+TEST(EngineTest, StoppingCancelsAnIndexBuildThatTheRestartRedoes) {
+  MemoryObjectStore store;
+  const int64_t rows = 40000;  // about a second of HNSW build on two threads
+  {
+    auto engine = OpenEngine(&store);
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("c", false), {}, 0, 1).ok());
+    for (int64_t first = 0; first < rows; first += 10000)
+      ASSERT_TRUE(engine->Insert("c", "", Rows(first, 10000)).ok());
+    KeyValues params = {
+        {"index_type", "HNSW"}, {"metric_type", "L2"}, {"params", "{\"efConstruction\":400}"}};
+    ASSERT_TRUE(engine->CreateIndex("c", "vec", "", params).ok());
+    ASSERT_TRUE(engine->Flush("c").ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the build is under way
+  }
+  EXPECT_TRUE(store.List("index_files/")->empty()) << "a cancelled build writes nothing";
+  auto engine = OpenEngine(&store);
+  engine->WaitForIndexBuilds();
+  auto info = engine->DescribeIndex("c", "", "");
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->front().indexed_rows, rows);
+  EXPECT_EQ(store.List("index_files/")->size(), 1u);
+}
+
 TEST(EngineTest, RangeSearchMergesIndexedAndGrowingRows) {
   // Row i's vector is (10i, 10i + 1, ...), so its squared L2 distance to row j's is
   // 800 (i - j)^2. Rows 0..599 are sealed and indexed (HNSW), 600..609 growing (exact).

@@ -40,7 +40,7 @@ Result<BuiltSegmentIndex> BuildSegmentIndex(const SegmentWorkContext& ctx,
   else
     data.float_data = column.values<float>().data();
   BuiltSegmentIndex out;
-  ASSIGN_OR_RETURN(out.index, BuildVectorIndex(spec, data, ctx.pool));
+  ASSIGN_OR_RETURN(out.index, BuildVectorIndex(spec, data, ctx.pool, ctx.cancel));
   ASSIGN_OR_RETURN(std::string bytes, SaveVectorIndex(*out.index));
   out.file.index_id = index.index_id;
   out.file.key = fmt::format("{}index_files/{}/1/{}/{}/{}", ctx.root, ctx.clock->Now(),

@@ -2,6 +2,7 @@
 // building one segment's index into index_files/.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,7 +25,8 @@ struct SegmentWorkContext {
   Catalog* catalog = nullptr;
   HybridClock* clock = nullptr;
   ThreadPool* pool = nullptr;
-  const PendingWrites* flushes = nullptr;  // garbage collection waits these out (garbage.h)
+  const PendingWrites* flushes = nullptr;     // garbage collection waits these out (garbage.h)
+  const std::atomic<bool>* cancel = nullptr;  // set when the server stops: builds end early
 };
 
 // The index spec a catalog IndexMeta describes (index_type, metric_type, params JSON).

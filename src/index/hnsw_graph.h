@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <functional>
@@ -159,7 +160,8 @@ class HnswIndex final : public VectorIndex {
                      std::vector<RangeHits>* out) const override;
   Status Serialize(std::string* out) const override;
 
-  void Build(const float* data, ThreadPool* pool);
+  // Cancelled as soon as `*cancel` (nullable) is seen true: the graph is then unusable.
+  Status Build(const float* data, ThreadPool* pool, const std::atomic<bool>* cancel);
   // Fills the index from a payload whose header `h` and total length were checked already.
   Status Restore(const Header& h, std::string_view payload, std::string_view object_name);
 

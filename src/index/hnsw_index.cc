@@ -318,7 +318,7 @@ std::vector<uint8_t> HnswIndex::CollapseCopies() {
   return is_copy;
 }
 
-void HnswIndex::Build(const float* data, ThreadPool* pool) {
+Status HnswIndex::Build(const float* data, ThreadPool* pool, const std::atomic<bool>* cancel) {
   vectors_.resize(static_cast<size_t>(n_) * dim_);
   if (spec_.metric == MetricType::kCosine) {
     for (int64_t i = 0; i < n_; ++i) Normalize(data + i * dim_, dim_, &vectors_[i * dim_]);
@@ -332,12 +332,13 @@ void HnswIndex::Build(const float* data, ThreadPool* pool) {
   }
   links0_.assign(static_cast<size_t>(n_) * m0_, kNoNode);
   upper_.assign(ComputeUpperOffsets(), kNoNode);
-  if (n_ == 0) return;
+  if (n_ == 0) return Status::Ok();
   entry_ = 0;  // row 0 is never a copy
   max_level_ = levels_[0];
   BuildLocks locks(static_cast<size_t>(n_));
   size_t tasks = (static_cast<size_t>(n_) - 1 + kNodesPerBuildTask - 1) / kNodesPerBuildTask;
   auto body = [&](size_t t) {
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) return;  // the rest skip
     std::unique_ptr<Scratch> s = scratch_.Take();
     size_t begin = 1 + t * kNodesPerBuildTask;
     size_t end = std::min(static_cast<size_t>(n_), begin + kNodesPerBuildTask);
@@ -351,7 +352,10 @@ void HnswIndex::Build(const float* data, ThreadPool* pool) {
   } else {
     for (size_t t = 0; t < tasks; ++t) body(t);
   }
+  if (cancel != nullptr && cancel->load())
+    return Status(StatusCode::kCancelled, "HNSW build cancelled");
   LinkOrphans(is_copy);
+  return Status::Ok();
 }
 
 const float* HnswIndex::Descend(const float* query, Scratch* s, uint32_t* ep,
@@ -558,7 +562,8 @@ Status HnswIndex::RangeSearch(const void* queries, int64_t nq, const RangeParams
 using hnsw::HnswIndex;
 
 Result<std::unique_ptr<VectorIndex>> BuildHnswIndex(const IndexSpec& spec, const VectorData& data,
-                                                    ThreadPool* pool) {
+                                                    ThreadPool* pool,
+                                                    const std::atomic<bool>* cancel) {
   if (spec.metric != MetricType::kL2 && spec.metric != MetricType::kIP &&
       spec.metric != MetricType::kCosine) {
     return InvalidArgument("HNSW supports L2, IP and COSINE, not " +
@@ -575,7 +580,7 @@ Result<std::unique_ptr<VectorIndex>> BuildHnswIndex(const IndexSpec& spec, const
                                                hnsw::kDefaultEfConstruction, 1, hnsw::kMaxInt32));
   auto index = std::make_unique<HnswIndex>(spec, data.n, data.dim, static_cast<int>(m),
                                            static_cast<int>(efc));
-  index->Build(data.float_data, pool);
+  RETURN_IF_ERROR(index->Build(data.float_data, pool, cancel));
   return std::unique_ptr<VectorIndex>(std::move(index));
 }
 

@@ -32,6 +32,7 @@
 // object for any inconsistency in the bytes (sizes, counts, neighbour ids, levels).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string_view>
 
@@ -39,8 +40,10 @@
 
 namespace strata {
 
+// Cancelled, with nothing built, once `*cancel` (nullable) turns true during the build.
 Result<std::unique_ptr<VectorIndex>> BuildHnswIndex(const IndexSpec& spec, const VectorData& data,
-                                                    ThreadPool* pool);
+                                                    ThreadPool* pool,
+                                                    const std::atomic<bool>* cancel = nullptr);
 
 // `payload` is what the index's Serialize wrote (outside the envelope). The stored metric must
 // match spec.metric.

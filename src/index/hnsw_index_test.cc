@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -308,6 +309,20 @@ TEST(HnswTest, VersionOnePayloadsStillLoad) {
   std::string rewritten;
   ASSERT_TRUE((*loaded)->Serialize(&rewritten).ok());
   EXPECT_EQ(rewritten, v2);  // written back as version 2
+}
+
+TEST(HnswTest, ACancelledBuildStopsWithCancelled) {
+  const int64_t n = 2000, dim = 16;
+  std::vector<float> v = Clustered(n, dim, 10, 9);
+  VectorData data{v.data(), nullptr, n, dim};
+  ThreadPool pool(1);
+  std::atomic<bool> cancel{true};
+  auto cancelled = BuildHnswIndex(Spec(MetricType::kL2), data, &pool, &cancel);
+  EXPECT_EQ(cancelled.status().code(), StatusCode::kCancelled) << cancelled.status().ToString();
+  cancel = false;
+  auto built = BuildHnswIndex(Spec(MetricType::kL2), data, &pool, &cancel);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ((*built)->size(), n);
 }
 
 TEST(HnswTest, BadParametersAreInvalidArgument) {

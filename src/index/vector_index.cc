@@ -41,11 +41,12 @@ IndexSpec ResolveAutoIndex(IndexSpec spec, bool binary) {
 }
 
 Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexSpec& requested,
-                                                      const VectorData& data, ThreadPool* pool) {
+                                                      const VectorData& data, ThreadPool* pool,
+                                                      const std::atomic<bool>* cancel) {
   IndexSpec spec = ResolveAutoIndex(requested, data.binary_data != nullptr);
   const std::string& t = spec.index_type;
   if (t == "FLAT" || t == "BIN_FLAT") return BuildFlatIndex(spec, data, pool);
-  if (t == "HNSW") return BuildHnswIndex(spec, data, pool);
+  if (t == "HNSW") return BuildHnswIndex(spec, data, pool, cancel);
   if (IsIvfType(t)) return BuildIvfIndex(spec, data, pool);
   return InvalidArgument(fmt::format("index type {} cannot be built", t));
 }

@@ -7,6 +7,7 @@
 // ascending). Search is thread-safe; an index holds no reference to the build input.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -74,9 +75,11 @@ IndexSpec ResolveAutoIndex(IndexSpec spec, bool binary);
 
 // Builds an index of spec.index_type (AUTOINDEX resolved first). InvalidArgument for an unknown
 // type or bad parameters (names and valid ranges as in Milvus). Uses `pool` (nullable) for parallel
-// build steps.
+// build steps. An HNSW build stops early with Cancelled once `*cancel` (nullable) is true, so a
+// stopping server need not wait for it; the other types run to the end.
 Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexSpec& spec, const VectorData& data,
-                                                      ThreadPool* pool);
+                                                      ThreadPool* pool,
+                                                      const std::atomic<bool>* cancel = nullptr);
 
 // The index file: the spec and the index's own bytes, in the object envelope (kIndexFile) at
 // this version.
