@@ -6,12 +6,11 @@
 #include <map>
 
 #include "engine/engine.h"
+#include "engine/test_collection.h"
 #include "objstore/memory_store.h"
 
 namespace strata {
 namespace {
-
-constexpr int64_t kDim = 8;
 
 SegmentMeta Segment(int64_t id, int64_t partition, int64_t bytes) {
   SegmentMeta s;
@@ -56,35 +55,6 @@ TEST(PlanPurgesTest, RewritesSegmentsWithAFifthDeletedThatNoMergeTakes) {
   EXPECT_EQ(purges[0].sources, (std::vector<int64_t>{2}));
 }
 
-CollectionSchema Schema() {
-  CollectionSchema s;
-  s.name = "c";
-  FieldSchema pk;
-  pk.name = "id";
-  pk.type = DataType::kInt64;
-  pk.is_primary_key = true;
-  FieldSchema vec;
-  vec.name = "vec";
-  vec.type = DataType::kFloatVector;
-  vec.dim = kDim;
-  s.fields = {pk, vec};
-  return s;
-}
-
-// Rows [first, first + n); row i's vector starts at `base` + 10 i.
-RowBatch Rows(int64_t first, int64_t n, float base = 0) {
-  RowBatch b;
-  b.num_rows = n;
-  b.columns.emplace_back(100, DataType::kInt64);
-  b.columns.emplace_back(101, DataType::kFloatVector, kDim);
-  for (int64_t i = first; i < first + n; ++i) {
-    b.columns[0].values<int64_t>().push_back(i);
-    for (int64_t d = 0; d < kDim; ++d)
-      b.columns[1].values<float>().push_back(base + static_cast<float>(i * 10 + d));
-  }
-  return b;
-}
-
 std::unique_ptr<Engine> Open(ObjectStore* store, bool auto_compaction) {
   EngineOptions options;
   options.store = store;
@@ -95,16 +65,6 @@ std::unique_ptr<Engine> Open(ObjectStore* store, bool auto_compaction) {
   return std::move(engine).value();
 }
 
-int64_t Count(Engine& engine, const std::string& filter = "") {
-  QueryRequest q;
-  q.collection = "c";
-  q.filter = filter;
-  q.output_fields = {"count(*)"};
-  auto r = engine.Query(q);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  return r.ok() ? r->count : -1;
-}
-
 // The ids of the `limit` rows nearest to row `id`'s original vector, through the index, sorted
 // (rows at equal distances come in no fixed order).
 std::vector<int64_t> Nearest(Engine& engine, int64_t id, int64_t limit) {
@@ -113,7 +73,7 @@ std::vector<int64_t> Nearest(Engine& engine, int64_t id, int64_t limit) {
   r.nq = 1;
   r.limit = limit;
   r.search_params = {{"ef", 1000}};
-  for (int64_t d = 0; d < kDim; ++d) r.float_queries.push_back(static_cast<float>(id * 10 + d));
+  for (int64_t d = 0; d < kTestDim; ++d) r.float_queries.push_back(static_cast<float>(id * 10 + d));
   auto result = engine.Search(r);
   EXPECT_TRUE(result.ok()) << result.status().ToString();
   if (!result.ok()) return {};
@@ -136,18 +96,18 @@ TEST(CompactionTest, FlushedSegmentsMergeWithoutDeletedRowsAndSurviveRestart) {
   int64_t target = 0;
   {
     auto engine = Open(&store, /*auto_compaction=*/true);
-    ASSERT_TRUE(engine->CreateCollection(Schema(), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->CreateCollection(TestVectorSchema(), {}, 0, 1).ok());
     KeyValues params = {{"index_type", "HNSW"}, {"metric_type", "L2"}, {"params", "{}"}};
     ASSERT_TRUE(engine->CreateIndex("c", "vec", "", params).ok());
     ASSERT_TRUE(engine->Load("c").ok());
     for (int64_t part = 0; part < 3; ++part) {
-      ASSERT_TRUE(engine->Insert("c", "", Rows(part * 200, 200)).ok());
+      ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(part * 200, 200)).ok());
       ASSERT_TRUE(engine->Flush("c").ok());
     }
     // Row 5 is deleted for good; row 7 is deleted, then written again with a new vector.
     DeleteRequest del{"c", "", "id in [5, 7]", {}};
     ASSERT_TRUE(engine->Delete(del).ok());
-    ASSERT_TRUE(engine->Insert("c", "", Rows(7, 1, 1e6f)).ok());
+    ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(7, 1, 1e6f)).ok());
     ASSERT_TRUE(engine->Flush("c").ok());
     engine->WaitForIndexBuilds();
 
@@ -159,8 +119,8 @@ TEST(CompactionTest, FlushedSegmentsMergeWithoutDeletedRowsAndSurviveRestart) {
     EXPECT_EQ(seg.num_rows, 599) << "600 rows, 5 and the old 7 left out, the new 7 kept";
     ASSERT_EQ(seg.index_files.size(), 1u) << "indexed before it replaced the sources";
     EXPECT_EQ(*engine->RowCount("c"), 599);
-    EXPECT_EQ(Count(*engine), 599);
-    EXPECT_EQ(Count(*engine, "id in [5, 7]"), 1);
+    EXPECT_EQ(CountRows(*engine), 599);
+    EXPECT_EQ(CountRows(*engine, "id in [5, 7]"), 1);
     EXPECT_EQ(Nearest(*engine, 300, 1), (std::vector<int64_t>{300}));
     EXPECT_EQ(Nearest(*engine, 7, 4), (std::vector<int64_t>{4, 6, 8, 9}))
         << "5 is gone and 7 moved far away";
@@ -176,17 +136,17 @@ TEST(CompactionTest, FlushedSegmentsMergeWithoutDeletedRowsAndSurviveRestart) {
   engine->WaitForIndexBuilds();
   EXPECT_EQ(Keys(store, "index_files/"), index_keys) << "restart loads, never rebuilds";
   EXPECT_EQ(engine->DescribeCollection("c")->segments[0].segment_id, target);
-  EXPECT_EQ(Count(*engine), 599);
-  EXPECT_EQ(Count(*engine, "id in [5, 7]"), 1);
+  EXPECT_EQ(CountRows(*engine), 599);
+  EXPECT_EQ(CountRows(*engine, "id in [5, 7]"), 1);
   EXPECT_EQ(Nearest(*engine, 7, 4), (std::vector<int64_t>{4, 6, 8, 9}));
 }
 
 TEST(CompactionTest, ManualRequestCompactsAndReportsItsMerges) {
   MemoryObjectStore store;
   auto engine = Open(&store, /*auto_compaction=*/false);
-  ASSERT_TRUE(engine->CreateCollection(Schema(), {}, 0, 1).ok());
+  ASSERT_TRUE(engine->CreateCollection(TestVectorSchema(), {}, 0, 1).ok());
   for (int64_t part = 0; part < 2; ++part) {
-    ASSERT_TRUE(engine->Insert("c", "", Rows(part * 50, 50)).ok());
+    ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(part * 50, 50)).ok());
     ASSERT_TRUE(engine->Flush("c").ok());
   }
   engine->WaitForIndexBuilds();
@@ -215,7 +175,7 @@ TEST(CompactionTest, ManualRequestCompactsAndReportsItsMerges) {
   EXPECT_EQ(meta->segments[0].segment_id, job->merges[0].target);
   EXPECT_EQ(meta->segments[0].num_rows, 100);
   ASSERT_TRUE(engine->Load("c").ok());
-  EXPECT_EQ(Count(*engine), 100);
+  EXPECT_EQ(CountRows(*engine), 100);
   EXPECT_FALSE(engine->CompactionState(request->job_id + 1).has_value());
 
   // A second request finds nothing to merge and completes with no plans.
@@ -232,30 +192,30 @@ TEST(CompactionTest, ManualRequestCompactsAndReportsItsMerges) {
 TEST(CompactionTest, SegmentsWhoseRowsAreAllDeletedDisappear) {
   MemoryObjectStore store;
   auto engine = Open(&store, /*auto_compaction=*/true);
-  ASSERT_TRUE(engine->CreateCollection(Schema(), {}, 0, 1).ok());
+  ASSERT_TRUE(engine->CreateCollection(TestVectorSchema(), {}, 0, 1).ok());
   for (int64_t part = 0; part < 2; ++part) {
-    ASSERT_TRUE(engine->Insert("c", "", Rows(part * 10, 10)).ok());
+    ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(part * 10, 10)).ok());
     ASSERT_TRUE(engine->Flush("c").ok());
   }
   engine->WaitForIndexBuilds();
   ASSERT_EQ(engine->DescribeCollection("c")->segments.size(), 1u);
   ASSERT_TRUE(engine->Load("c").ok());
   ASSERT_TRUE(engine->Delete({"c", "", "id < 20", {}}).ok());
-  ASSERT_TRUE(engine->Insert("c", "", Rows(100, 1)).ok());
+  ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(100, 1)).ok());
   ASSERT_TRUE(engine->Flush("c").ok());
   engine->WaitForIndexBuilds();
   auto meta = engine->DescribeCollection("c");
   ASSERT_EQ(meta->segments.size(), 1u);
   EXPECT_EQ(meta->segments[0].num_rows, 1);
   EXPECT_EQ(*engine->RowCount("c"), 1);
-  EXPECT_EQ(Count(*engine), 1);
+  EXPECT_EQ(CountRows(*engine), 1);
 }
 
 TEST(CompactionTest, ALoadedSegmentWithAFifthDeletedIsRewrittenWithoutThem) {
   MemoryObjectStore store;
   auto engine = Open(&store, /*auto_compaction=*/true);
-  ASSERT_TRUE(engine->CreateCollection(Schema(), {}, 0, 1).ok());
-  ASSERT_TRUE(engine->Insert("c", "", Rows(0, 100)).ok());
+  ASSERT_TRUE(engine->CreateCollection(TestVectorSchema(), {}, 0, 1).ok());
+  ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(0, 100)).ok());
   ASSERT_TRUE(engine->Flush("c").ok());
   ASSERT_TRUE(engine->Load("c").ok());
   int64_t first = engine->DescribeCollection("c")->segments[0].segment_id;
@@ -273,8 +233,8 @@ TEST(CompactionTest, ALoadedSegmentWithAFifthDeletedIsRewrittenWithoutThem) {
   ASSERT_EQ(meta->segments.size(), 1u);
   EXPECT_NE(meta->segments[0].segment_id, first) << "20% deleted: rewritten";
   EXPECT_EQ(meta->segments[0].num_rows, 80);
-  EXPECT_EQ(Count(*engine), 80);
-  EXPECT_EQ(Count(*engine, "id >= 20"), 80);
+  EXPECT_EQ(CountRows(*engine), 80);
+  EXPECT_EQ(CountRows(*engine, "id >= 20"), 80);
 }
 
 }  // namespace

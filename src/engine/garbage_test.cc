@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "engine/test_collection.h"
 #include "objstore/memory_store.h"
 
 namespace strata {
@@ -115,56 +116,20 @@ struct AgedEngine {
   }
 };
 
-CollectionSchema Schema() {
-  CollectionSchema s;
-  s.name = "c";
-  FieldSchema pk;
-  pk.name = "id";
-  pk.type = DataType::kInt64;
-  pk.is_primary_key = true;
-  FieldSchema vec;
-  vec.name = "vec";
-  vec.type = DataType::kFloatVector;
-  vec.dim = 4;
-  s.fields = {pk, vec};
-  return s;
-}
-
-RowBatch Rows(int64_t first, int64_t n) {
-  RowBatch b;
-  b.num_rows = n;
-  b.columns.emplace_back(100, DataType::kInt64);
-  b.columns.emplace_back(101, DataType::kFloatVector, 4);
-  for (int64_t i = first; i < first + n; ++i) {
-    b.columns[0].values<int64_t>().push_back(i);
-    for (int d = 0; d < 4; ++d) b.columns[1].values<float>().push_back(static_cast<float>(i + d));
-  }
-  return b;
-}
-
-int64_t Count(Engine& engine) {
-  QueryRequest q;
-  q.collection = "c";
-  q.output_fields = {"count(*)"};
-  auto r = engine.Query(q);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  return r.ok() ? r->count : -1;
-}
-
 TEST(CollectGarbageTest, DeletesCrashLeftoversAndNothingLive) {
   AgedEngine aged;
   std::vector<std::string> live;
   std::string planted_prefix;
   {
     auto engine = aged.Open(/*gc_interval_ms=*/0);
-    ASSERT_TRUE(engine->CreateCollection(Schema(), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->CreateCollection(TestVectorSchema(), {}, 0, 1).ok());
     KeyValues params = {{"index_type", "HNSW"}, {"metric_type", "L2"}, {"params", "{}"}};
     ASSERT_TRUE(engine->CreateIndex("c", "vec", "", params).ok());
     ASSERT_TRUE(engine->Load("c").ok());
-    ASSERT_TRUE(engine->Insert("c", "", Rows(0, 100)).ok());
+    ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(0, 100)).ok());
     ASSERT_TRUE(engine->Flush("c").ok());
     engine->WaitForIndexBuilds();
-    ASSERT_TRUE(engine->Insert("c", "", Rows(100, 10)).ok());  // left in the WAL
+    ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(100, 10)).ok());  // left in the WAL
     live = aged.Keys();
     auto meta = engine->DescribeCollection("c");
     ASSERT_TRUE(meta.ok());
@@ -192,9 +157,9 @@ TEST(CollectGarbageTest, DeletesCrashLeftoversAndNothingLive) {
   expected.push_back(young);
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(aged.Keys(), expected);
-  EXPECT_EQ(Count(*engine), 110);
+  EXPECT_EQ(CountRows(*engine), 110);
   engine.reset();
-  EXPECT_EQ(Count(*aged.Open(0)), 110) << "a restart finds every row";
+  EXPECT_EQ(CountRows(*aged.Open(0)), 110) << "a restart finds every row";
 }
 
 TEST(CollectGarbageTest, SkipsARoundWhileAFlushIsInProgress) {
