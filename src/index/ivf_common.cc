@@ -260,9 +260,11 @@ Status IvfIndexBase::Scan(const void* queries, int64_t nq, int64_t k, int64_t wa
   return Status::Ok();
 }
 
-Status FloatIvfBase::TrainLists(const float* rows, ThreadPool* pool, std::vector<int32_t>* labels) {
+Status FloatIvfBase::TrainLists(const float* rows, ThreadPool* pool,
+                                const std::atomic<bool>* cancel, std::vector<int32_t>* labels) {
   KMeansOptions options;
   options.spherical = inner_product();
+  options.cancel = cancel;
   ASSIGN_OR_RETURN(centroids_,
                    TrainKMeans(rows, header_.n, header_.dim, header_.nlist, options, pool));
   labels->resize(static_cast<size_t>(header_.n));

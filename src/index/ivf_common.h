@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -192,7 +193,9 @@ class FloatIvfBase : public IvfIndexBase {
   bool inner_product() const { return header_.metric != MetricType::kL2; }
   // Trains header_.nlist centroids over `rows` (unit length already for COSINE), fills lists_
   // and returns each row's list in *labels.
-  Status TrainLists(const float* rows, ThreadPool* pool, std::vector<int32_t>* labels);
+  // Cancelled once `*cancel` (nullable) is true.
+  Status TrainLists(const float* rows, ThreadPool* pool, const std::atomic<bool>* cancel,
+                    std::vector<int32_t>* labels);
   void Probe(const void* queries, int64_t nq, int64_t nprobe, ThreadPool* pool,
              std::vector<int32_t>* lists) const override;
   const float* Centroid(int64_t l) const { return centroids_.data() + l * header_.dim; }
@@ -205,12 +208,13 @@ class FloatIvfBase : public IvfIndexBase {
 // length for COSINE. Loaders read what follows the header and check every size.
 Result<std::unique_ptr<VectorIndex>> BuildIvfFlatOrSq8(const IndexSpec& spec,
                                                        const IvfHeader& header, const float* rows,
-                                                       ThreadPool* pool);
+                                                       ThreadPool* pool,
+                                                       const std::atomic<bool>* cancel);
 Result<std::unique_ptr<VectorIndex>> LoadIvfFlatOrSq8(const IndexSpec& spec,
                                                       const IvfHeader& header, ByteReader* r);
 Result<std::unique_ptr<VectorIndex>> BuildIvfPq(const IndexSpec& spec, const IvfHeader& header,
                                                 const float* rows, int64_t m, int64_t nbits,
-                                                ThreadPool* pool);
+                                                ThreadPool* pool, const std::atomic<bool>* cancel);
 Result<std::unique_ptr<VectorIndex>> LoadIvfPq(const IndexSpec& spec, const IvfHeader& header,
                                                ByteReader* r);
 Result<std::unique_ptr<VectorIndex>> BuildBinIvf(const IndexSpec& spec, const IvfHeader& header,

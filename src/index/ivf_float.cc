@@ -16,12 +16,13 @@ namespace {
 class IvfFlatIndex : public FloatIvfBase {
  public:
   static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec, const IvfHeader& header,
-                                                    const float* rows, ThreadPool* pool) {
+                                                    const float* rows, ThreadPool* pool,
+                                                    const std::atomic<bool>* cancel) {
     auto index = std::make_unique<IvfFlatIndex>();
     index->spec_ = spec;
     index->header_ = header;
     std::vector<int32_t> labels;
-    RETURN_IF_ERROR(index->TrainLists(rows, pool, &labels));
+    RETURN_IF_ERROR(index->TrainLists(rows, pool, cancel, &labels));
     index->vectors_ = RowsInListOrder(index->lists_, rows, header.dim);
     return std::unique_ptr<VectorIndex>(std::move(index));
   }
@@ -131,13 +132,14 @@ struct Sq8Ranges {
 class IvfSq8Index : public FloatIvfBase {
  public:
   static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec, const IvfHeader& header,
-                                                    const float* rows, ThreadPool* pool) {
+                                                    const float* rows, ThreadPool* pool,
+                                                    const std::atomic<bool>* cancel) {
     auto index = std::make_unique<IvfSq8Index>();
     index->spec_ = spec;
     index->header_ = header;
     index->header_.version = kIvfVersion;
     std::vector<int32_t> labels;
-    RETURN_IF_ERROR(index->TrainLists(rows, pool, &labels));
+    RETURN_IF_ERROR(index->TrainLists(rows, pool, cancel, &labels));
     int64_t dim = header.dim;
     auto udim = static_cast<size_t>(dim);
     const InvertedLists& lists = index->lists_;
@@ -318,9 +320,10 @@ class IvfSq8Index : public FloatIvfBase {
 
 Result<std::unique_ptr<VectorIndex>> BuildIvfFlatOrSq8(const IndexSpec& spec,
                                                        const IvfHeader& header, const float* rows,
-                                                       ThreadPool* pool) {
-  if (header.type == IvfType::kSq8) return IvfSq8Index::Build(spec, header, rows, pool);
-  return IvfFlatIndex::Build(spec, header, rows, pool);
+                                                       ThreadPool* pool,
+                                                       const std::atomic<bool>* cancel) {
+  if (header.type == IvfType::kSq8) return IvfSq8Index::Build(spec, header, rows, pool, cancel);
+  return IvfFlatIndex::Build(spec, header, rows, pool, cancel);
 }
 
 Result<std::unique_ptr<VectorIndex>> LoadIvfFlatOrSq8(const IndexSpec& spec,

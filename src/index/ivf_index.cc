@@ -11,7 +11,8 @@ using ivf::IvfHeader;
 using ivf::IvfType;
 
 Result<std::unique_ptr<VectorIndex>> BuildIvfIndex(const IndexSpec& spec, const VectorData& data,
-                                                   ThreadPool* pool) {
+                                                   ThreadPool* pool,
+                                                   const std::atomic<bool>* cancel) {
   ASSIGN_OR_RETURN(IvfType type, ivf::ParseIvfType(spec.index_type));
   bool binary = type == IvfType::kBinFlat;
   if (IsBinaryMetric(spec.metric) != binary) {
@@ -57,8 +58,8 @@ Result<std::unique_ptr<VectorIndex>> BuildIvfIndex(const IndexSpec& spec, const 
     NormalizeRows(normalized.data(), data.n, data.dim);
     rows = normalized.data();
   }
-  if (type == IvfType::kPq) return ivf::BuildIvfPq(spec, header, rows, m, nbits, pool);
-  return ivf::BuildIvfFlatOrSq8(spec, header, rows, pool);
+  if (type == IvfType::kPq) return ivf::BuildIvfPq(spec, header, rows, m, nbits, pool, cancel);
+  return ivf::BuildIvfFlatOrSq8(spec, header, rows, pool, cancel);
 }
 
 Result<std::unique_ptr<VectorIndex>> LoadIvfIndex(const IndexSpec& spec, std::string_view payload,

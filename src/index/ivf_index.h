@@ -22,8 +22,10 @@ namespace strata {
 // for the float types (metric L2, IP or COSINE), binary rows for BIN_IVF_FLAT (HAMMING or
 // JACCARD). InvalidArgument for another type, a metric that does not fit, bad parameters,
 // no rows, or more than 2^31 - 1 rows. `pool` (nullable) parallelises training and encoding.
+// The float types' k-means stops with Cancelled once `*cancel` (nullable) is true.
 Result<std::unique_ptr<VectorIndex>> BuildIvfIndex(const IndexSpec& spec, const VectorData& data,
-                                                   ThreadPool* pool);
+                                                   ThreadPool* pool,
+                                                   const std::atomic<bool>* cancel = nullptr);
 
 // Loads what the index's Serialize() wrote. The payload's type and metric must match `spec`.
 // DataLoss naming `object_name` for anything truncated, inconsistent or out of range.

@@ -17,7 +17,8 @@ class IvfPqIndex : public FloatIvfBase {
  public:
   static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec, const IvfHeader& header,
                                                     const float* rows, int64_t m, int64_t nbits,
-                                                    ThreadPool* pool) {
+                                                    ThreadPool* pool,
+                                                    const std::atomic<bool>* cancel) {
     auto index = std::make_unique<IvfPqIndex>();
     index->spec_ = spec;
     index->header_ = header;
@@ -25,7 +26,7 @@ class IvfPqIndex : public FloatIvfBase {
     index->nbits_ = nbits;
     index->ksub_ = std::min<int64_t>(int64_t{1} << nbits, header.n);
     std::vector<int32_t> labels;
-    RETURN_IF_ERROR(index->TrainLists(rows, pool, &labels));
+    RETURN_IF_ERROR(index->TrainLists(rows, pool, cancel, &labels));
     int64_t n = header.n, dim = header.dim, dsub = index->dsub();
     int64_t ksub = index->ksub_;
 
@@ -35,6 +36,7 @@ class IvfPqIndex : public FloatIvfBase {
     std::vector<int32_t> sub_labels(static_cast<size_t>(n));
     KMeansOptions options;
     options.iterations = 12;
+    options.cancel = cancel;
     for (int64_t j = 0; j < m; ++j) {
       // Sub-vector j of every residual, in list order so the codes come out in list order.
       for (int64_t pos = 0; pos < n; ++pos) {
@@ -199,8 +201,8 @@ class IvfPqIndex : public FloatIvfBase {
 
 Result<std::unique_ptr<VectorIndex>> BuildIvfPq(const IndexSpec& spec, const IvfHeader& header,
                                                 const float* rows, int64_t m, int64_t nbits,
-                                                ThreadPool* pool) {
-  return IvfPqIndex::Build(spec, header, rows, m, nbits, pool);
+                                                ThreadPool* pool, const std::atomic<bool>* cancel) {
+  return IvfPqIndex::Build(spec, header, rows, m, nbits, pool, cancel);
 }
 
 Result<std::unique_ptr<VectorIndex>> LoadIvfPq(const IndexSpec& spec, const IvfHeader& header,

@@ -167,6 +167,8 @@ Result<std::vector<float>> TrainKMeans(const float* data, int64_t n, int64_t dim
   std::vector<double> sums(static_cast<size_t>(k) * udim);
   std::vector<int64_t> sizes(static_cast<size_t>(k));
   for (int iter = 0; iter < options.iterations; ++iter) {
+    if (options.cancel != nullptr && options.cancel->load())
+      return Status(StatusCode::kCancelled, "k-means cancelled");
     NearestCentroids(sample.data(), sample_n, dim, centroids.data(), k, 1, options.spherical, pool,
                      labels.data());
     // Update step, in double so the mean does not depend on summation order much; it is

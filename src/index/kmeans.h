@@ -14,6 +14,7 @@
 // keeps no state; the functions are safe to call concurrently.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct KMeansOptions {
   int iterations = 16;
   uint64_t seed = 0x5eed;
   bool spherical = false;
+  const std::atomic<bool>* cancel = nullptr;  // checked every iteration: Cancelled once true
 };
 
 // Trains k centroids over n rows of dim floats; returns k * dim floats. InvalidArgument unless

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <set>
 
 #include "index/distance.h"
 #include "index/ivf_test_util.h"
+#include "index/vector_index.h"
 
 namespace strata {
 namespace {
@@ -64,6 +66,26 @@ TEST(KMeansTest, SphericalCentroidsAreUnitLength) {
   for (int c = 0; c < 8; ++c) {
     const float* v = centroids->data() + c * 16;
     EXPECT_NEAR(InnerProduct(v, v, 16), 1.0f, 1e-4);
+  }
+}
+
+// A stopping server's flag ends the training, and every IVF type built on it, with Cancelled.
+TEST(KMeansTest, CancelledTrainingAndIvfBuildsStop) {
+  std::vector<float> rows = testing_util::ClusteredFloats(2000, 16, 8, 6);
+  std::atomic<bool> cancel{true};
+  KMeansOptions options;
+  options.cancel = &cancel;
+  EXPECT_EQ(TrainKMeans(rows.data(), 2000, 16, 8, options, nullptr).status().code(),
+            StatusCode::kCancelled);
+  VectorData data{rows.data(), nullptr, 2000, 16};
+  for (const char* type : {"IVF_FLAT", "IVF_SQ8", "IVF_PQ"}) {
+    IndexSpec spec{type, MetricType::kL2, {{"nlist", 16}, {"m", 4}}};
+    EXPECT_EQ(BuildVectorIndex(spec, data, nullptr, &cancel).status().code(),
+              StatusCode::kCancelled)
+        << type;
+    cancel = false;
+    EXPECT_TRUE(BuildVectorIndex(spec, data, nullptr, &cancel).ok()) << type;
+    cancel = true;
   }
 }
 

@@ -47,7 +47,7 @@ Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexSpec& requested
   const std::string& t = spec.index_type;
   if (t == "FLAT" || t == "BIN_FLAT") return BuildFlatIndex(spec, data, pool);
   if (t == "HNSW") return BuildHnswIndex(spec, data, pool, cancel);
-  if (IsIvfType(t)) return BuildIvfIndex(spec, data, pool);
+  if (IsIvfType(t)) return BuildIvfIndex(spec, data, pool, cancel);
   return InvalidArgument(fmt::format("index type {} cannot be built", t));
 }
 

@@ -75,8 +75,8 @@ IndexSpec ResolveAutoIndex(IndexSpec spec, bool binary);
 
 // Builds an index of spec.index_type (AUTOINDEX resolved first). InvalidArgument for an unknown
 // type or bad parameters (names and valid ranges as in Milvus). Uses `pool` (nullable) for parallel
-// build steps. An HNSW build stops early with Cancelled once `*cancel` (nullable) is true, so a
-// stopping server need not wait for it; the other types run to the end.
+// build steps. HNSW builds and the k-means of IVF_FLAT, IVF_SQ8 and IVF_PQ stop early with
+// Cancelled once `*cancel` (nullable) is true, so a stopping server need not wait for them.
 Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexSpec& spec, const VectorData& data,
                                                       ThreadPool* pool,
                                                       const std::atomic<bool>* cancel = nullptr);
