@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "engine/test_collection.h"
 #include "objstore/memory_store.h"
 
 namespace strata {
@@ -156,16 +157,6 @@ TEST(EngineTest, ConcurrentInsertsAreAllDurable) {
   EXPECT_EQ(engine->Query(q)->count, 1000);
 }
 
-int64_t Count(Engine& engine, const std::string& filter = "") {
-  QueryRequest q;
-  q.collection = "c";
-  q.filter = filter;
-  q.output_fields = {"count(*)"};
-  auto result = engine.Query(q);
-  EXPECT_TRUE(result.ok()) << result.status().ToString();
-  return result.ok() ? result->count : -1;
-}
-
 // A flush that finishes while a Load of the released collection is under way must not leave
 // its rows out of the loaded collection (found by bench/ingest: count(*) right after a load that
 // raced an automatic seal was short by whole segments until the next Load). A race, so not
@@ -182,7 +173,7 @@ TEST(EngineTest, LoadRacingAFlushSeesEveryRow) {
     std::thread flush([&] { ASSERT_TRUE(engine->Flush("c").ok()); });
     ASSERT_TRUE(engine->Load("c").ok());
     flush.join();
-    ASSERT_EQ(Count(*engine), rows) << "round " << round;
+    ASSERT_EQ(CountRows(*engine), rows) << "round " << round;
   }
 }
 
@@ -230,15 +221,15 @@ TEST(EngineTest, DeletesHideRowsByTimestampAcrossFlushAndRestart) {
     ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
     // Milvus reports the keys listed, whether or not rows held them.
     EXPECT_EQ(deleted->ids.values<int64_t>(), (std::vector<int64_t>{1, 2, 3, 999}));
-    EXPECT_EQ(Count(*engine), 17);
+    EXPECT_EQ(CountRows(*engine), 17);
     // A row inserted after the delete of its key is visible.
     ASSERT_TRUE(engine->Insert("c", "", Rows(2, 1)).ok());
-    EXPECT_EQ(Count(*engine), 18);
+    EXPECT_EQ(CountRows(*engine), 18);
     ASSERT_TRUE(engine->Flush("c").ok());                // deletes 1..3 go to a delta log
     deleted = DeleteWhere(*engine, "tag like \"t1%\"");  // 10..19 (1 is already gone)
     ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
     EXPECT_EQ(deleted->ids.size(), 10);
-    EXPECT_EQ(Count(*engine), 8);
+    EXPECT_EQ(CountRows(*engine), 8);
     auto search = engine->Search(NearestTo(12, 3));
     ASSERT_TRUE(search.ok()) << search.status().ToString();
     for (int64_t id : search->ids.values<int64_t>()) EXPECT_LT(id, 10);
@@ -253,7 +244,7 @@ TEST(EngineTest, DeletesHideRowsByTimestampAcrossFlushAndRestart) {
   }
   auto engine = OpenEngine(&store);  // delta logs only
   EXPECT_EQ(Ids(*engine, "id >= 0"), (std::vector<int64_t>{0, 2, 4, 5, 6, 7, 8, 9}));
-  EXPECT_EQ(Count(*engine), 8);
+  EXPECT_EQ(CountRows(*engine), 8);
   auto bad = DeleteWhere(*engine, "id >");
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(bad.status().message().find("position"), std::string_view::npos)
@@ -273,7 +264,7 @@ TEST(EngineTest, UpsertReplacesAtomicallyAndSurvivesRestart) {
     auto upserted = engine->Upsert("c", "", replacement);
     ASSERT_TRUE(upserted.ok()) << upserted.status().ToString();
     EXPECT_EQ(upserted->ids.values<int64_t>(), (std::vector<int64_t>{3, 4, 5, 6}));
-    EXPECT_EQ(Count(*engine), 7);
+    EXPECT_EQ(CountRows(*engine), 7);
     EXPECT_EQ(Tag(*engine, 3), "new");
     EXPECT_EQ(Tag(*engine, 2), "t2");
     auto wrong_dim = Rows(0, 1);
@@ -283,7 +274,7 @@ TEST(EngineTest, UpsertReplacesAtomicallyAndSurvivesRestart) {
     EXPECT_EQ(Tag(*engine, 0), "t0");
   }
   auto engine = OpenEngine(&store);
-  EXPECT_EQ(Count(*engine), 7);
+  EXPECT_EQ(CountRows(*engine), 7);
   EXPECT_EQ(Tag(*engine, 4), "new");
   EXPECT_EQ(Tag(*engine, 1), "t1");
 }
@@ -301,7 +292,7 @@ TEST(EngineTest, PartitionsScopeLoadsReadsAndDeletes) {
     EXPECT_EQ(engine->Insert("c", "nope", Rows(0, 1)).status().tag(), ErrorTag::kPartitionNotFound);
     EXPECT_EQ(*engine->PartitionRowCount("c", "p1"), 5);
     ASSERT_TRUE(engine->LoadPartitions("c", {"p1"}).ok());
-    EXPECT_EQ(Count(*engine), 5);  // only p1 is loaded
+    EXPECT_EQ(CountRows(*engine), 5);  // only p1 is loaded
     QueryRequest q;
     q.collection = "c";
     q.filter = "id >= 0";
@@ -321,7 +312,7 @@ TEST(EngineTest, PartitionsScopeLoadsReadsAndDeletes) {
   EXPECT_EQ(engine->DropPartition("c", "_default").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(engine->DropPartition("c", "p1").code(), StatusCode::kFailedPrecondition);
   ASSERT_TRUE(engine->ReleasePartitions("c", {"p1"}).ok());
-  EXPECT_EQ(Count(*engine), 10);
+  EXPECT_EQ(CountRows(*engine), 10);
   ASSERT_TRUE(engine->DropPartition("c", "p1").ok());
   EXPECT_EQ(engine->ShowPartitions("c")->size(), 1u);
   EXPECT_EQ(*engine->RowCount("c"), 10);

@@ -4,12 +4,13 @@
 
 #include <array>
 #include <charconv>
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <unordered_set>
+
+#include "common/hybrid_clock.h"
 
 namespace strata {
 namespace {
@@ -55,12 +56,6 @@ bool Recognized(std::span<const std::string_view> parts) {
     return parts.size() == 6 && AllIds(rest.first(4)) && parts[2] == "1" && !parts[5].empty();
   if (kind == "wal") return parts.size() == 4 && AllIds(rest) && parts[2] == "0";
   return false;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -123,8 +118,8 @@ Result<GarbageReport> CollectGarbage(ObjectStore* store, std::string_view root, 
     return report;
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const Manifest> manifest, catalog->Settled());
-  std::vector<ObjectInfo> garbage =
-      FindGarbage(*manifest, root, listed, NowMs(), min_age_ms, &report);
+  std::vector<ObjectInfo> garbage = FindGarbage(
+      *manifest, root, listed, static_cast<int64_t>(WallClockMs()), min_age_ms, &report);
   std::vector<std::string> keys;
   for (const ObjectInfo& o : garbage) {
     keys.push_back(o.key);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/hybrid_clock.h"
 #include "engine/engine.h"
 #include "engine/test_collection.h"
 #include "objstore/memory_store.h"
@@ -17,12 +18,6 @@ namespace {
 
 constexpr int64_t kHourMs = 3'600'000;
 constexpr int64_t kNowMs = 1'800'000'000'000;  // a fixed "now" for the pure cases
-
-int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<std::string> KeysOf(const std::vector<ObjectInfo>& objects) {
   std::vector<std::string> keys;
@@ -92,7 +87,7 @@ TEST(FindGarbageTest, KeepsWhatTheManifestNamesOrRecoveryReplays) {
 // An engine whose objects were all written two hours ago, by the store's clock.
 struct AgedEngine {
   MemoryObjectStore store;
-  std::atomic<int64_t> clock_ms{SystemNowMs() - 2 * kHourMs};
+  std::atomic<int64_t> clock_ms{static_cast<int64_t>(WallClockMs()) - 2 * kHourMs};
 
   AgedEngine() {
     store.SetClock([this] { return clock_ms.load(); });
@@ -141,7 +136,7 @@ TEST(CollectGarbageTest, DeletesCrashLeftoversAndNothingLive) {
   const std::vector<std::string> old_garbage = {
       planted_prefix + "1/100/2", planted_prefix + "1/101/2", "index_files/3/1/4/5/vec_idx"};
   for (const auto& key : old_garbage) ASSERT_TRUE(aged.store.Put(key, "x").ok());
-  aged.clock_ms = SystemNowMs();  // from here on, objects are new
+  aged.clock_ms = static_cast<int64_t>(WallClockMs());  // from here on, objects are new
   const std::string young = planted_prefix + "6/100/7";
   ASSERT_TRUE(aged.store.Put(young, "x").ok());
 

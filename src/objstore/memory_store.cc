@@ -1,7 +1,8 @@
 #include "objstore/memory_store.h"
 
 #include <algorithm>
-#include <chrono>
+
+#include "common/hybrid_clock.h"
 
 namespace strata {
 namespace {
@@ -34,17 +35,9 @@ class MemoryWriter : public MultipartWriter {
 
 }  // namespace
 
-namespace {
-
-int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+int64_t MemoryObjectStore::NowMsLocked() const {
+  return now_ms_ ? now_ms_() : static_cast<int64_t>(WallClockMs());
 }
-
-}  // namespace
-
-int64_t MemoryObjectStore::NowMsLocked() const { return now_ms_ ? now_ms_() : SystemNowMs(); }
 
 void MemoryObjectStore::SetClock(std::function<int64_t()> now_ms) {
   std::lock_guard lock(mu_);

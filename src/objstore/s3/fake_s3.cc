@@ -1,8 +1,8 @@
 #include "objstore/s3/fake_s3.h"
 
 #include <algorithm>
-#include <chrono>
 
+#include "common/hybrid_clock.h"
 #include "objstore/s3/http_time.h"
 #include "objstore/s3/sigv4.h"
 #include "objstore/s3/xml.h"
@@ -16,12 +16,6 @@ HttpResponse Error(int status, const std::string& code) {
   r.body = "<?xml version=\"1.0\"?><Error><Code>" + code + "</Code><Message>fake " + code +
            "</Message></Error>";
   return r;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 HttpResponse Ok(int status = 200, std::string body = "") {
@@ -205,7 +199,7 @@ HttpResponse FakeS3::ServeObject(const std::string& method, const std::string& b
         it != objects.end())
       return Error(412, "PreconditionFailed");
     objects[key] = std::string(request.body);
-    mtimes_[bucket][key] = NowMs();
+    mtimes_[bucket][key] = static_cast<int64_t>(WallClockMs());
     return Ok();
   }
   if (method == "POST" && HasQuery(query, "uploads")) {
@@ -226,7 +220,7 @@ HttpResponse FakeS3::ServeObject(const std::string& method, const std::string& b
       data += found->second;
     }
     objects[key] = std::move(data);
-    mtimes_[bucket][key] = NowMs();
+    mtimes_[bucket][key] = static_cast<int64_t>(WallClockMs());
     uploads_.erase(upload);
     // Like RGW 16: a success with an empty ETag.
     return Ok(200, "<CompleteMultipartUploadResult><ETag></ETag></CompleteMultipartUploadResult>");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <utility>
 
 namespace strata::s3 {
 namespace {
@@ -64,6 +65,23 @@ bool Literal(std::string_view& text, std::string_view lit) {
   return true;
 }
 
+// "HH:MM:SS" from the front of `text`, as {hours, minutes, seconds}.
+std::optional<std::array<int64_t, 3>> ClockTime(std::string_view& text) {
+  auto h = Digits(text, 2);
+  if (!h || !Literal(text, ":")) return std::nullopt;
+  auto mi = Digits(text, 2);
+  if (!mi || !Literal(text, ":")) return std::nullopt;
+  auto s = Digits(text, 2);
+  if (!s) return std::nullopt;
+  return std::array<int64_t, 3>{*h, *mi, *s};
+}
+
+// Whole days since the epoch (rounded down) and the ms into that day.
+std::pair<int64_t, int64_t> SplitDays(int64_t ms) {
+  int64_t days = ms >= 0 ? ms / kMsPerDay : (ms - kMsPerDay + 1) / kMsPerDay;
+  return {days, ms - days * kMsPerDay};
+}
+
 std::optional<int64_t> ToMs(int64_t y, int64_t mo, int64_t d, int64_t h, int64_t mi, int64_t s) {
   if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo) || h > 23 || mi > 59 ||
       s > 60)
@@ -80,12 +98,8 @@ std::optional<int64_t> ParseIso8601Ms(std::string_view text) {
   if (!mo || !Literal(text, "-")) return std::nullopt;
   auto d = Digits(text, 2);
   if (!d || !Literal(text, "T")) return std::nullopt;
-  auto h = Digits(text, 2);
-  if (!h || !Literal(text, ":")) return std::nullopt;
-  auto mi = Digits(text, 2);
-  if (!mi || !Literal(text, ":")) return std::nullopt;
-  auto s = Digits(text, 2);
-  if (!s) return std::nullopt;
+  auto hms = ClockTime(text);
+  if (!hms) return std::nullopt;
   int64_t ms = 0;
   if (Literal(text, ".")) {
     // Any number of fraction digits (at least one); the first three are the milliseconds.
@@ -96,14 +110,13 @@ std::optional<int64_t> ParseIso8601Ms(std::string_view text) {
     text.remove_prefix(n);
   }
   if (text != "Z") return std::nullopt;
-  auto base = ToMs(*y, *mo, *d, *h, *mi, *s);
+  auto base = ToMs(*y, *mo, *d, (*hms)[0], (*hms)[1], (*hms)[2]);
   if (!base) return std::nullopt;
   return *base + ms;
 }
 
 std::string FormatIso8601Ms(int64_t ms) {
-  int64_t days = ms >= 0 ? ms / kMsPerDay : (ms - kMsPerDay + 1) / kMsPerDay;
-  int64_t in_day = ms - days * kMsPerDay;
+  auto [days, in_day] = SplitDays(ms);
   Civil c = CivilFromDays(days);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", c.year, c.month, c.day,
                      in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1000 % 60, in_day % 1000);
@@ -123,20 +136,15 @@ std::optional<int64_t> ParseHttpDateMs(std::string_view text) {
   if (!Literal(text, " ")) return std::nullopt;
   auto y = Digits(text, 4);
   if (!y || !Literal(text, " ")) return std::nullopt;
-  auto h = Digits(text, 2);
-  if (!h || !Literal(text, ":")) return std::nullopt;
-  auto mi = Digits(text, 2);
-  if (!mi || !Literal(text, ":")) return std::nullopt;
-  auto s = Digits(text, 2);
-  if (!s || text != " GMT") return std::nullopt;
-  auto ms = ToMs(*y, mo, *d, *h, *mi, *s);
+  auto hms = ClockTime(text);
+  if (!hms || text != " GMT") return std::nullopt;
+  auto ms = ToMs(*y, mo, *d, (*hms)[0], (*hms)[1], (*hms)[2]);
   if (!ms || kWeekdays[static_cast<size_t>(*ms / kMsPerDay % 7)] != weekday) return std::nullopt;
   return ms;
 }
 
 std::string FormatHttpDate(int64_t ms) {
-  int64_t days = ms >= 0 ? ms / kMsPerDay : (ms - kMsPerDay + 1) / kMsPerDay;
-  int64_t in_day = ms - days * kMsPerDay;
+  auto [days, in_day] = SplitDays(ms);
   Civil c = CivilFromDays(days);
   return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
                      kWeekdays[static_cast<size_t>((days % 7 + 7) % 7)], c.day,
