@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view xml(reinterpret_cast<const char*>(data), size);
   // The element names the S3 client really asks for.
   for (std::string_view name : {"Contents", "Key", "Size", "ETag", "NextContinuationToken",
-                                "IsTruncated", "Code", "Message", "UploadId", "Error"}) {
+                                "IsTruncated", "Code", "Message", "UploadId", "Error", "Upload",
+                                "Initiated", "NextKeyMarker", "NextUploadIdMarker"}) {
     if (auto found = strata::s3::XmlFind(xml, name); found && !Inside(*found, xml))
       __builtin_trap();
     for (std::string_view each : strata::s3::XmlFindAll(xml, name)) {

@@ -1,12 +1,13 @@
 // Garbage collection: objects no manifest names (what a crash between a write and its commit
-// leaves) are deleted once they are older than --gc-min-age-seconds, and nothing a collection
-// needs is ever touched: not its segments, index files or unflushed WAL, not while flushes run
-// beside the rounds. /metrics counts the rounds and what they deleted.
+// leaves) are deleted, and uploads a dead writer left unfinished are aborted, once they are
+// older than --gc-min-age-seconds; nothing a collection needs is ever touched: not its
+// segments, index files or unflushed WAL, not while flushes run beside the rounds. /metrics
+// counts the rounds and what they deleted and aborted.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, tempDir, sleep } from './lib/server.mjs';
-import { plantObject, storageObjects } from './lib/storage.mjs';
+import { pendingUploads, plantObject, plantUpload, storageObjects } from './lib/storage.mjs';
 import {
   connect, closeAll, DataType, uniqueName, assertOk, loadSync, flushSync, rng, randomVectors,
   waitIndexFinished, countRows,
@@ -33,6 +34,7 @@ async function gcMetrics(server) {
   return {
     rounds: value('strata_gc_rounds_total'), skipped: value('strata_gc_skipped_total'),
     failed: value('strata_gc_failed_total'), deleted: value('strata_gc_deleted_objects_total'),
+    aborted: value('strata_gc_aborted_uploads_total'),
   };
 }
 
@@ -61,6 +63,10 @@ describe('garbage collection', { timeout: 300000 }, () => {
   let collectionId;
   let live;
   let planted;
+  let plantedUploads;
+  const allUploads = async () => [
+    ...await pendingUploads(storage, 'insert_log'), ...await pendingUploads(storage, 'index_files'),
+  ].sort();
 
   const restart = async (label, extraArgs) => {
     await closeAll([client]);
@@ -103,20 +109,29 @@ describe('garbage collection', { timeout: 300000 }, () => {
       'wal/6/0/00000000000000000001',
     ];
     for (const key of planted) await plantObject(storage, key, 'left by a crash');
+    // And uploads of a segment and an index file whose writer died before finishing them.
+    plantedUploads = [`index_files/7/1/1/2/vec`, `insert_log/${collectionId}/1/2/102/3`];
+    for (const key of plantedUploads) await plantUpload(storage, key, 'first part');
+    assert.deepEqual(await allUploads(), plantedUploads);
     const before = await gcMetrics(server);
     await waitMetrics(server, (m) => m.rounds >= before.rounds + 2, 'two more rounds');
     const now = await dataObjects(storage);
     for (const key of planted) assert.ok(key in now, `${key} is younger than an hour: kept`);
+    assert.deepEqual(await allUploads(), plantedUploads, 'young uploads are kept');
     const m = await gcMetrics(server);
     assert.equal(m.deleted, 0);
+    assert.equal(m.aborted, 0);
     assert.equal(m.failed, 0);
   });
 
   test('once old enough they are deleted, and every live object stays', async () => {
     await sleep(1100);  // the planted objects are now over a second old
     await restart('2', ['--gc-interval-seconds', '1', '--gc-min-age-seconds', '1']);
-    const m = await waitMetrics(server, (x) => x.deleted >= planted.length, 'the planted objects deleted');
+    const m = await waitMetrics(server, (x) => x.deleted >= planted.length && x.aborted >= 2,
+      'the planted objects deleted and uploads aborted');
     assert.equal(m.deleted, planted.length, 'only the planted objects');
+    assert.equal(m.aborted, plantedUploads.length, 'only the planted uploads');
+    assert.deepEqual(await allUploads(), []);
     assert.equal(m.failed, 0);
     assert.deepEqual(await dataObjects(storage), live, 'every live object, unchanged');
     await loadSync(client, name);

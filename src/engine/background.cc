@@ -90,32 +90,37 @@ GarbageTotals BackgroundWorker::Garbage() const {
   return garbage_;
 }
 
-void BackgroundWorker::CollectGarbageRound() {
+bool BackgroundWorker::CollectGarbageRound() {
   auto started = std::chrono::steady_clock::now();
   Result<GarbageReport> report =
       CollectGarbage(ctx_.store, ctx_.root, ctx_.catalog, *ctx_.flushes, options_.gc_min_age_ms);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double retry_s = static_cast<double>(RetryMs()) / 1000;
   if (!report.ok())
-    spdlog::error("garbage collection failed (retried in {} s): {}", options_.gc_interval_ms / 1000,
+    spdlog::error("garbage collection failed (retried in {} s): {}", retry_s,
                   report.status().ToString());
   else if (report->skipped)
-    spdlog::info("garbage collection skipped: a flush is in progress");
+    spdlog::info("garbage collection skipped: a flush is in progress (retried in {} s)", retry_s);
   else
     spdlog::info(
         "garbage collection: {} objects listed, {} deleted ({} bytes), {} unnamed but younger "
-        "than {} s kept, {} of unknown shape kept, in {:.2f}s",
+        "than {} s kept, {} of unknown shape kept; {} unfinished uploads listed, {} aborted; "
+        "in {:.2f}s",
         report->listed, report->deleted, report->deleted_bytes, report->too_young,
-        options_.gc_min_age_ms / 1000, report->unrecognized, seconds);
+        options_.gc_min_age_ms / 1000, report->unrecognized, report->uploads_listed,
+        report->uploads_aborted, seconds);
   std::lock_guard lock(mu_);
   ++garbage_.rounds;
   if (!report.ok()) {
     ++garbage_.failed;
-    return;
+    return true;
   }
   garbage_.skipped += report->skipped;
   garbage_.deleted += report->deleted;
   garbage_.deleted_bytes += report->deleted_bytes;
+  garbage_.aborted_uploads += report->uploads_aborted;
+  return report->skipped;
 }
 
 void BackgroundWorker::Run() {
@@ -139,8 +144,9 @@ void BackgroundWorker::Run() {
       if (gc && Clock::now() >= next_gc) {
         busy_ = true;
         lock.unlock();
-        CollectGarbageRound();
-        next_gc = Clock::now() + std::chrono::milliseconds(options_.gc_interval_ms);
+        const bool retry = CollectGarbageRound();
+        next_gc =
+            Clock::now() + std::chrono::milliseconds(retry ? RetryMs() : options_.gc_interval_ms);
         continue;
       }
       collection_id = queue_.front();

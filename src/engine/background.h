@@ -15,6 +15,7 @@
 // Thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -58,6 +59,9 @@ struct BackgroundOptions {
   int64_t max_segment_bytes = int64_t{1} << 30;  // merged segments stay at or below this
   int64_t gc_interval_ms = 3'600'000;            // garbage collection rounds; 0 = none
   int64_t gc_min_age_ms = 3'600'000;             // unnamed objects younger than this are kept
+  // A round skipped for a flush, or failed, is tried again this soon (at most the interval),
+  // so that a steady stream of flushes or a short outage does not put it off a whole interval.
+  int64_t gc_retry_ms = 60'000;
 };
 
 // Garbage collection since start-up (the /metrics page).
@@ -67,12 +71,15 @@ struct GarbageTotals {
   int64_t failed = 0;
   int64_t deleted = 0;
   int64_t deleted_bytes = 0;
+  int64_t aborted_uploads = 0;
 };
 
 class BackgroundWorker {
  public:
   using CollectionLookup = std::function<std::shared_ptr<Collection>(int64_t collection_id)>;
 
+  // Starts the worker thread. Garbage collection rounds (when ctx.flushes is set and
+  // options.gc_interval_ms > 0) run gc_interval_ms apart, the first one interval after start.
   BackgroundWorker(SegmentWorkContext ctx, BackgroundOptions options, CollectionLookup lookup);
   // Drops the queue, cancels an HNSW build in progress (its merge or build is retried after
   // the restart; what it wrote is garbage), finishes anything else in progress, joins.
@@ -92,7 +99,9 @@ class BackgroundWorker {
   static constexpr size_t kKeepJobs = 1000;
 
   void Run();
-  void CollectGarbageRound();
+  // Runs one round; returns whether it must be tried again soon (skipped or failed).
+  bool CollectGarbageRound();
+  int64_t RetryMs() const { return std::min(options_.gc_retry_ms, options_.gc_interval_ms); }
   // The merges PlanMerges and PlanPurges find in the collection.
   std::vector<MergePlan> Plan(const CollectionMeta& meta, const Collection& collection) const;
   // Runs the merges Plan finds, recording them in the jobs `job_ids`.

@@ -79,6 +79,14 @@ void DeleteUnnamed(ObjectStore* store, const std::vector<std::string>& keys) {
   if (!st.ok()) spdlog::warn("compaction left {} unnamed objects: {}", keys.size(), st.ToString());
 }
 
+// A stopping server ends a merge between its steps (the index build checks on its own); the
+// restart plans the merge again, and what it wrote is deleted or left to garbage collection.
+Status StopIfCancelled(const SegmentWorkContext& ctx) {
+  if (ctx.cancel != nullptr && ctx.cancel->load())
+    return Status(StatusCode::kCancelled, "merge cancelled: the server is stopping");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::optional<MergeInfo>> MergeSegments(const SegmentWorkContext& ctx,
@@ -92,11 +100,13 @@ Result<std::optional<MergeInfo>> MergeSegments(const SegmentWorkContext& ctx,
   }
   std::vector<std::shared_ptr<const Chunk>> chunks;
   for (const SegmentMeta* seg : sources) {
+    RETURN_IF_ERROR(StopIfCancelled(ctx));
     ASSIGN_OR_RETURN(std::shared_ptr<const Chunk> chunk, collection.SealedChunk(*seg));
     chunks.push_back(collection.WithoutDeletedRows(plan.partition_id, std::move(chunk)));
   }
   auto merged = std::make_shared<const Chunk>(MergeChunks(chunks));
   chunks.clear();
+  RETURN_IF_ERROR(StopIfCancelled(ctx));
 
   // The new segment and its indexes, unreachable until the commit names them.
   MergeInfo info{plan.sources, 0};

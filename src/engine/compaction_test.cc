@@ -141,6 +141,40 @@ TEST(CompactionTest, FlushedSegmentsMergeWithoutDeletedRowsAndSurviveRestart) {
   EXPECT_EQ(Nearest(*engine, 7, 4), (std::vector<int64_t>{4, 6, 8, 9}));
 }
 
+TEST(CompactionTest, AStoppingServerEndsAMergeBeforeItWritesAnything) {
+  MemoryObjectStore store;
+  {
+    auto engine = Open(&store, /*auto_compaction=*/false);
+    ASSERT_TRUE(engine->CreateCollection(TestVectorSchema(), {}, 0, 1).ok());
+    for (int64_t part = 0; part < 3; ++part) {
+      ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(part * 100, 100)).ok());
+      ASSERT_TRUE(engine->Flush("c").ok());
+    }
+  }
+  auto catalog = Catalog::Open(&store, "");
+  ASSERT_TRUE(catalog.ok());
+  const CollectionMeta meta = (*catalog)->Current()->collections.at(0);
+  ASSERT_EQ(meta.segments.size(), 3u);
+  HybridClock clock;
+  Collection collection(&store, "", catalog->get(), &clock, meta);
+  ASSERT_TRUE(collection.Recover(meta).ok());
+  MergePlan plan{meta.segments[0].partition_id, {}};
+  for (const SegmentMeta& seg : meta.segments) plan.sources.push_back(seg.segment_id);
+  const std::vector<std::string> before = Keys(store, "");
+
+  std::atomic<bool> cancel{true};
+  SegmentWorkContext ctx{&store, "", catalog->get(), &clock, nullptr, nullptr, &cancel};
+  auto stopped = MergeSegments(ctx, collection, meta, plan);
+  EXPECT_EQ(stopped.status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(Keys(store, ""), before) << "nothing written, nothing committed";
+
+  cancel = false;
+  auto merged = MergeSegments(ctx, collection, meta, plan);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  ASSERT_TRUE(merged->has_value());
+  EXPECT_EQ((*catalog)->Current()->collections.at(0).segments.size(), 1u);
+}
+
 TEST(CompactionTest, ManualRequestCompactsAndReportsItsMerges) {
   MemoryObjectStore store;
   auto engine = Open(&store, /*auto_compaction=*/false);

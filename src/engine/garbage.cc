@@ -58,59 +58,97 @@ bool Recognized(std::span<const std::string_view> parts) {
   return false;
 }
 
+// What the manifest keeps alive.
+struct LiveSet {
+  std::unordered_set<std::string_view> named;  // views into the manifest
+  std::map<int64_t, uint64_t> wal_covered;     // collection id -> covered lsn
+};
+
+LiveSet LiveSetOf(const Manifest& manifest) {
+  LiveSet live;
+  for (const CollectionMeta& c : manifest.collections) {
+    live.wal_covered[c.collection_id] = c.wal_covered_lsn;
+    for (const SegmentMeta& seg : c.segments) {
+      for (const SegmentFile& f : seg.column_files) live.named.insert(f.key);
+      for (const SegmentIndexFile& f : seg.index_files) live.named.insert(f.key);
+      live.named.insert(seg.stats_key);
+    }
+    for (const DeltaLogMeta& d : c.delta_logs) live.named.insert(d.key);
+  }
+  return live;
+}
+
+enum class Verdict { kGarbage, kUnrecognized, kWalToReplay, kTooYoung };
+
+// The verdict on a key the manifest does not name, last written at `written_ms`.
+Verdict Judge(const LiveSet& live, std::string_view root, std::string_view key, int64_t written_ms,
+              int64_t now_ms, int64_t min_age_ms) {
+  if (!key.starts_with(root)) return Verdict::kUnrecognized;
+  std::vector<std::string_view> parts = SplitKey(key.substr(root.size()));
+  if (!Recognized(parts)) return Verdict::kUnrecognized;
+  if (parts[0] == "wal") {
+    auto covered = live.wal_covered.find(static_cast<int64_t>(*ParseId(parts[1])));
+    if (covered != live.wal_covered.end() && *ParseId(parts[3]) > covered->second)
+      return Verdict::kWalToReplay;  // recovery still needs it, or its write is in progress
+  }
+  if (written_ms <= 0 || now_ms - written_ms < min_age_ms) return Verdict::kTooYoung;
+  return Verdict::kGarbage;
+}
+
 }  // namespace
 
 std::vector<ObjectInfo> FindGarbage(const Manifest& manifest, std::string_view root,
                                     std::span<const ObjectInfo> listed, int64_t now_ms,
                                     int64_t min_age_ms, GarbageReport* report) {
-  std::unordered_set<std::string_view> named;
-  std::map<int64_t, uint64_t> wal_covered;  // collection id -> covered lsn
-  for (const CollectionMeta& c : manifest.collections) {
-    wal_covered[c.collection_id] = c.wal_covered_lsn;
-    for (const SegmentMeta& seg : c.segments) {
-      for (const SegmentFile& f : seg.column_files) named.insert(f.key);
-      for (const SegmentIndexFile& f : seg.index_files) named.insert(f.key);
-      named.insert(seg.stats_key);
-    }
-    for (const DeltaLogMeta& d : c.delta_logs) named.insert(d.key);
-  }
-
+  const LiveSet live = LiveSetOf(manifest);
   std::vector<ObjectInfo> garbage;
   for (const ObjectInfo& object : listed) {
     ++report->listed;
-    if (named.count(object.key)) continue;
-    std::string_view key(object.key);
-    if (!key.starts_with(root)) {
-      ++report->unrecognized;
-      continue;
+    if (live.named.count(object.key)) continue;
+    switch (Judge(live, root, object.key, object.mtime_ms, now_ms, min_age_ms)) {
+      case Verdict::kGarbage:
+        garbage.push_back(object);
+        break;
+      case Verdict::kUnrecognized:
+        ++report->unrecognized;
+        break;
+      case Verdict::kTooYoung:
+        ++report->too_young;
+        break;
+      case Verdict::kWalToReplay:
+        break;
     }
-    std::vector<std::string_view> parts = SplitKey(key.substr(root.size()));
-    if (!Recognized(parts)) {
-      ++report->unrecognized;
-      continue;
-    }
-    if (parts[0] == "wal") {
-      auto covered = wal_covered.find(static_cast<int64_t>(*ParseId(parts[1])));
-      bool replayed = covered != wal_covered.end() && *ParseId(parts[3]) > covered->second;
-      if (replayed) continue;  // recovery still needs it
-    }
-    if (object.mtime_ms <= 0 || now_ms - object.mtime_ms < min_age_ms) {
-      ++report->too_young;
-      continue;
-    }
-    garbage.push_back(object);
   }
   return garbage;
+}
+
+std::vector<PendingUpload> FindAbandonedUploads(const Manifest& manifest, std::string_view root,
+                                                std::span<const PendingUpload> listed,
+                                                int64_t now_ms, int64_t min_age_ms,
+                                                GarbageReport* report) {
+  const LiveSet live = LiveSetOf(manifest);
+  std::vector<PendingUpload> abandoned;
+  for (const PendingUpload& upload : listed) {
+    ++report->uploads_listed;
+    // Named or not: Strata never writes a key twice, so no live writer uploads a named key.
+    if (Judge(live, root, upload.key, upload.initiated_ms, now_ms, min_age_ms) == Verdict::kGarbage)
+      abandoned.push_back(upload);
+  }
+  return abandoned;
 }
 
 Result<GarbageReport> CollectGarbage(ObjectStore* store, std::string_view root, Catalog* catalog,
                                      const PendingWrites& flushes, int64_t min_age_ms) {
   // The order matters (garbage.h): list, then check for flushes, then settle the catalog.
   std::vector<ObjectInfo> listed;
+  std::vector<PendingUpload> uploads;
   for (std::string_view prefix : kDataPrefixes) {
     ASSIGN_OR_RETURN(std::vector<ObjectInfo> objects,
                      store->List(fmt::format("{}{}", root, prefix)));
     for (ObjectInfo& o : objects) listed.push_back(std::move(o));
+    ASSIGN_OR_RETURN(std::vector<PendingUpload> pending,
+                     store->ListPendingUploads(fmt::format("{}{}", root, prefix)));
+    for (PendingUpload& u : pending) uploads.push_back(std::move(u));
   }
   GarbageReport report;
   if (flushes.Any()) {
@@ -118,8 +156,9 @@ Result<GarbageReport> CollectGarbage(ObjectStore* store, std::string_view root, 
     return report;
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const Manifest> manifest, catalog->Settled());
-  std::vector<ObjectInfo> garbage = FindGarbage(
-      *manifest, root, listed, static_cast<int64_t>(WallClockMs()), min_age_ms, &report);
+  const auto now_ms = static_cast<int64_t>(WallClockMs());
+  std::vector<ObjectInfo> garbage =
+      FindGarbage(*manifest, root, listed, now_ms, min_age_ms, &report);
   std::vector<std::string> keys;
   for (const ObjectInfo& o : garbage) {
     keys.push_back(o.key);
@@ -127,6 +166,11 @@ Result<GarbageReport> CollectGarbage(ObjectStore* store, std::string_view root, 
   }
   RETURN_IF_ERROR(store->DeleteMany(keys));
   report.deleted = std::ssize(keys);
+  for (const PendingUpload& upload :
+       FindAbandonedUploads(*manifest, root, uploads, now_ms, min_age_ms, &report)) {
+    RETURN_IF_ERROR(store->AbortPendingUpload(upload));
+    ++report.uploads_aborted;
+  }
   return report;
 }
 

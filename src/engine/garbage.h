@@ -5,7 +5,9 @@
 //   insert_log/, stats_log/, delta_log/, index_files/  objects the manifest does not list
 //   wal/<collection>/0/<lsn>  objects its flush already covers, or of a dropped collection
 // catalog/ prunes itself (catalog.h); other prefixes and keys of no known shape are not ours
-// and are never touched.
+// and are never touched. Uploads begun under the data prefixes and never finished (a writer
+// died mid-object; ObjectStore::ListPendingUploads) follow the same rules, named or not,
+// and are aborted.
 //
 // What keeps a round from deleting an object that is about to be named (doc/design.md):
 // - it lists first, then settles the catalog (Catalog::Settled: the newest version in the
@@ -56,8 +58,10 @@ struct GarbageReport {
   int64_t listed = 0;    // objects under the data prefixes
   int64_t deleted = 0;   // unnamed and old enough
   int64_t deleted_bytes = 0;
-  int64_t too_young = 0;     // unnamed, but written less than min_age_ms ago
-  int64_t unrecognized = 0;  // keys of no shape Strata writes: kept
+  int64_t too_young = 0;        // unnamed, but written less than min_age_ms ago
+  int64_t unrecognized = 0;     // keys of no shape Strata writes: kept
+  int64_t uploads_listed = 0;   // pending uploads under the data prefixes
+  int64_t uploads_aborted = 0;  // abandoned: FindAbandonedUploads
 };
 
 // Pure: the objects of `listed` (keys with the root prefix) that `manifest` does not need,
@@ -66,8 +70,16 @@ std::vector<ObjectInfo> FindGarbage(const Manifest& manifest, std::string_view r
                                     std::span<const ObjectInfo> listed, int64_t now_ms,
                                     int64_t min_age_ms, GarbageReport* report);
 
-// One round: lists the data prefixes, skips if `flushes` has one in progress, settles the
-// catalog, and deletes FindGarbage's objects. Errors (listing, settling, deleting) are
+// Pure: the uploads of `listed` that FindGarbage's rules would delete were they objects
+// (written at initiated_ms), whether their key is named or not. Counts into `report`.
+std::vector<PendingUpload> FindAbandonedUploads(const Manifest& manifest, std::string_view root,
+                                                std::span<const PendingUpload> listed,
+                                                int64_t now_ms, int64_t min_age_ms,
+                                                GarbageReport* report);
+
+// One round: lists the data prefixes (objects and pending uploads), skips if `flushes` has
+// one in progress, settles the catalog, deletes FindGarbage's objects and aborts
+// FindAbandonedUploads' uploads. Errors (listing, settling, deleting, aborting) are
 // returned; a fenced catalog is FailedPrecondition and deletes nothing.
 Result<GarbageReport> CollectGarbage(ObjectStore* store, std::string_view root, Catalog* catalog,
                                      const PendingWrites& flushes, int64_t min_age_ms);

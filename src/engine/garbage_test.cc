@@ -26,7 +26,9 @@ std::vector<std::string> KeysOf(const std::vector<ObjectInfo>& objects) {
   return keys;
 }
 
-TEST(FindGarbageTest, KeepsWhatTheManifestNamesOrRecoveryReplays) {
+// Collection 10 with one segment (two column files, stats, an index file) and a delta log;
+// its WAL is flushed up to lsn 5. Keys under the root "r/".
+Manifest TestManifest() {
   Manifest m;
   CollectionMeta c;
   c.collection_id = 10;
@@ -41,7 +43,11 @@ TEST(FindGarbageTest, KeepsWhatTheManifestNamesOrRecoveryReplays) {
   c.segments.push_back(seg);
   c.delta_logs.push_back({"r/delta_log/10/0/0/70", 0, 1, 1, 1});
   m.collections.push_back(c);
+  return m;
+}
 
+TEST(FindGarbageTest, KeepsWhatTheManifestNamesOrRecoveryReplays) {
+  const Manifest m = TestManifest();
   const int64_t old = kNowMs - 2 * kHourMs;
   std::vector<ObjectInfo> listed = {
       // Named: kept whatever their age.
@@ -82,6 +88,29 @@ TEST(FindGarbageTest, KeepsWhatTheManifestNamesOrRecoveryReplays) {
   EXPECT_EQ(report.listed, std::ssize(listed));
   EXPECT_EQ(report.too_young, 2);
   EXPECT_EQ(report.unrecognized, 4);
+}
+
+TEST(FindAbandonedUploadsTest, AbortsWhatFindGarbageWouldDelete) {
+  const Manifest m = TestManifest();
+  const int64_t old = kNowMs - 2 * kHourMs;
+  std::vector<PendingUpload> listed = {
+      {"r/insert_log/10/20/30/1/40", "u1", old},  // named: the object exists, this never will
+      {"r/insert_log/10/20/31/1/41", "u2", old},
+      {"r/wal/10/0/00000000000000000004", "u3", old},  // covered
+      {"r/index_files/61/1/20/30/vec_idx", "u4", old},
+      // Kept: young, a WAL write recovery would still want, a foreign shape.
+      {"r/insert_log/10/20/32/1/42", "u5", kNowMs - kHourMs + 1},
+      {"r/wal/10/0/00000000000000000006", "u6", old},
+      {"r/insert_log/notes.txt", "u7", old},
+  };
+  GarbageReport report;
+  std::vector<PendingUpload> abandoned =
+      FindAbandonedUploads(m, "r/", listed, kNowMs, kHourMs, &report);
+  std::vector<std::string> ids;
+  for (const auto& u : abandoned) ids.push_back(u.upload_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"u1", "u2", "u3", "u4"}));
+  EXPECT_EQ(report.uploads_listed, 7);
+  EXPECT_EQ(report.listed, 0) << "objects are counted apart";
 }
 
 // An engine whose objects were all written two hours ago, by the store's clock.
@@ -136,9 +165,14 @@ TEST(CollectGarbageTest, DeletesCrashLeftoversAndNothingLive) {
   const std::vector<std::string> old_garbage = {
       planted_prefix + "1/100/2", planted_prefix + "1/101/2", "index_files/3/1/4/5/vec_idx"};
   for (const auto& key : old_garbage) ASSERT_TRUE(aged.store.Put(key, "x").ok());
+  // And an index file whose writer died mid-upload; its writer is never finished here.
+  auto dead_writer = aged.store.NewWriter("index_files/8/1/4/5/vec_idx");
+  ASSERT_TRUE(dead_writer.ok() && (*dead_writer)->Append("part").ok());
   aged.clock_ms = static_cast<int64_t>(WallClockMs());  // from here on, objects are new
   const std::string young = planted_prefix + "6/100/7";
   ASSERT_TRUE(aged.store.Put(young, "x").ok());
+  auto young_writer = aged.store.NewWriter(planted_prefix + "9/100/7");
+  ASSERT_TRUE(young_writer.ok() && (*young_writer)->Append("part").ok());
 
   auto engine = aged.Open(/*gc_interval_ms=*/20);
   for (int i = 0; i < 500 && engine->Garbage().rounds == 0; ++i)
@@ -148,6 +182,12 @@ TEST(CollectGarbageTest, DeletesCrashLeftoversAndNothingLive) {
   EXPECT_EQ(totals.failed, 0);
   EXPECT_EQ(totals.deleted, 3);
   EXPECT_EQ(totals.deleted_bytes, 3);
+  EXPECT_EQ(totals.aborted_uploads, 1);
+  auto pending = aged.store.ListPendingUploads("");
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->front().key, planted_prefix + "9/100/7") << "the young upload is kept";
+  EXPECT_FALSE((*dead_writer)->Complete().ok()) << "its upload was aborted";
   std::vector<std::string> expected = live;
   expected.push_back(young);
   std::sort(expected.begin(), expected.end());
@@ -175,6 +215,35 @@ TEST(CollectGarbageTest, SkipsARoundWhileAFlushIsInProgress) {
   EXPECT_FALSE(report->skipped);
   EXPECT_EQ(report->deleted, 1);
   EXPECT_TRUE(aged.Keys().empty());
+}
+
+TEST(BackgroundGarbageTest, ARoundSkippedForAFlushIsRetriedBeforeTheInterval) {
+  MemoryObjectStore store;
+  auto catalog = Catalog::Open(&store, "");
+  ASSERT_TRUE(catalog.ok());
+  PendingWrites flushes;
+  auto flush = std::make_unique<PendingWrites::Scope>(&flushes);
+  SegmentWorkContext ctx;
+  ctx.store = &store;
+  ctx.catalog = catalog->get();
+  ctx.flushes = &flushes;
+  BackgroundOptions options;
+  options.gc_interval_ms = 1500;
+  options.gc_retry_ms = 20;
+  BackgroundWorker worker(ctx, options, [](int64_t) { return nullptr; });
+  auto wait_for = [&](auto done) {
+    for (int i = 0; i < 2000 && !done(worker.Garbage()); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return done(worker.Garbage());
+  };
+  ASSERT_TRUE(wait_for([](const GarbageTotals& t) { return t.skipped >= 1; }));
+  flush.reset();  // the flush ends just after the round it made skip
+  const auto released = std::chrono::steady_clock::now();
+  ASSERT_TRUE(wait_for([](const GarbageTotals& t) { return t.rounds > t.skipped; }));
+  const auto waited = std::chrono::steady_clock::now() - released;
+  // A retry 20 ms after each skip; without it the next round would be 1.5 s after the skip.
+  EXPECT_LT(waited, std::chrono::milliseconds(1200));
+  EXPECT_EQ(worker.Garbage().failed, 0);
 }
 
 TEST(CollectGarbageTest, AStaleServerDeletesNothing) {

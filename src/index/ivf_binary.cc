@@ -18,7 +18,8 @@ constexpr uint64_t kSeed = 0x5eed;
 class BinIvfIndex : public IvfIndexBase {
  public:
   static Result<std::unique_ptr<VectorIndex>> Build(const IndexSpec& spec, const IvfHeader& header,
-                                                    const uint8_t* rows, ThreadPool* pool) {
+                                                    const uint8_t* rows, ThreadPool* pool,
+                                                    const std::atomic<bool>* cancel) {
     auto index = std::make_unique<BinIvfIndex>();
     index->spec_ = spec;
     index->header_ = header;
@@ -34,7 +35,10 @@ class BinIvfIndex : public IvfIndexBase {
                   index->centroids_.begin() + l * bytes);
     }
     std::vector<int32_t> labels(static_cast<size_t>(n));
-    index->NearestLists(rows, n, 1, pool, labels.data());
+    RETURN_IF_ERROR(AssignInChunks(
+        n, kAssignChunk, cancel, "BIN_IVF_FLAT list assignment", [&](int64_t first, int64_t count) {
+          index->NearestLists(rows + first * bytes, count, 1, pool, labels.data() + first);
+        }));
     index->lists_.Build(labels.data(), n, nlist);
     index->vectors_ = RowsInListOrder(index->lists_, rows, bytes);
     return std::unique_ptr<VectorIndex>(std::move(index));
@@ -132,8 +136,9 @@ class BinIvfIndex : public IvfIndexBase {
 }  // namespace
 
 Result<std::unique_ptr<VectorIndex>> BuildBinIvf(const IndexSpec& spec, const IvfHeader& header,
-                                                 const uint8_t* rows, ThreadPool* pool) {
-  return BinIvfIndex::Build(spec, header, rows, pool);
+                                                 const uint8_t* rows, ThreadPool* pool,
+                                                 const std::atomic<bool>* cancel) {
+  return BinIvfIndex::Build(spec, header, rows, pool, cancel);
 }
 
 Result<std::unique_ptr<VectorIndex>> LoadBinIvf(const IndexSpec& spec, const IvfHeader& header,

@@ -160,6 +160,17 @@ void ParallelRange(ThreadPool* pool, int64_t n, const std::function<void(int64_t
   pool->ParallelFor(static_cast<size_t>(n), [&](size_t i) { body(static_cast<int64_t>(i)); });
 }
 
+Status AssignInChunks(int64_t n, int64_t chunk, const std::atomic<bool>* cancel,
+                      std::string_view what,
+                      const std::function<void(int64_t first, int64_t count)>& assign) {
+  for (int64_t first = 0; first < n; first += chunk) {
+    if (cancel != nullptr && cancel->load())
+      return Status(StatusCode::kCancelled, std::string(what) + " cancelled");
+    assign(first, std::min(chunk, n - first));
+  }
+  return Status::Ok();
+}
+
 Status IvfIndexBase::Search(const void* queries, int64_t nq, int64_t k,
                             const nlohmann::json& search_params, const Bitset* allowed,
                             ThreadPool* pool, std::vector<TopK>* out) const {
@@ -268,8 +279,11 @@ Status FloatIvfBase::TrainLists(const float* rows, ThreadPool* pool,
   ASSIGN_OR_RETURN(centroids_,
                    TrainKMeans(rows, header_.n, header_.dim, header_.nlist, options, pool));
   labels->resize(static_cast<size_t>(header_.n));
-  NearestCentroids(rows, header_.n, header_.dim, centroids_.data(), header_.nlist, 1,
-                   inner_product(), pool, labels->data());
+  RETURN_IF_ERROR(AssignInChunks(
+      header_.n, kAssignChunk, cancel, "IVF list assignment", [&](int64_t first, int64_t count) {
+        NearestCentroids(rows + first * header_.dim, count, header_.dim, centroids_.data(),
+                         header_.nlist, 1, inner_product(), pool, labels->data() + first);
+      }));
   lists_.Build(labels->data(), header_.n, header_.nlist);
   return Status::Ok();
 }

@@ -218,11 +218,20 @@ Result<std::unique_ptr<VectorIndex>> BuildIvfPq(const IndexSpec& spec, const Ivf
 Result<std::unique_ptr<VectorIndex>> LoadIvfPq(const IndexSpec& spec, const IvfHeader& header,
                                                ByteReader* r);
 Result<std::unique_ptr<VectorIndex>> BuildBinIvf(const IndexSpec& spec, const IvfHeader& header,
-                                                 const uint8_t* rows, ThreadPool* pool);
+                                                 const uint8_t* rows, ThreadPool* pool,
+                                                 const std::atomic<bool>* cancel);
 Result<std::unique_ptr<VectorIndex>> LoadBinIvf(const IndexSpec& spec, const IvfHeader& header,
                                                 ByteReader* r);
 
 // Runs body(i) for i in [0, n) on the pool (nullable) and the caller.
 void ParallelRange(ThreadPool* pool, int64_t n, const std::function<void(int64_t)>& body);
+
+// Runs assign(first, count) over rows [0, n) in chunks of `chunk` rows, checking `*cancel`
+// (nullable) before each: Cancelled, naming `what`, once it is true. For the one pass that
+// puts every row in a list, which takes seconds on a large segment.
+Status AssignInChunks(int64_t n, int64_t chunk, const std::atomic<bool>* cancel,
+                      std::string_view what,
+                      const std::function<void(int64_t first, int64_t count)>& assign);
+inline constexpr int64_t kAssignChunk = 1 << 16;
 
 }  // namespace strata::ivf

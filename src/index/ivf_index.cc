@@ -39,7 +39,7 @@ Result<std::unique_ptr<VectorIndex>> BuildIvfIndex(const IndexSpec& spec, const 
   header.dim = data.dim;
   header.n = data.n;
   header.nlist = ivf::EffectiveNlist(nlist, data.n);
-  if (binary) return ivf::BuildBinIvf(spec, header, data.binary_data, pool);
+  if (binary) return ivf::BuildBinIvf(spec, header, data.binary_data, pool, cancel);
 
   // IVF_PQ's parameters are checked before any training work.
   int64_t m = 0, nbits = 0;

@@ -22,7 +22,8 @@ namespace strata {
 // for the float types (metric L2, IP or COSINE), binary rows for BIN_IVF_FLAT (HAMMING or
 // JACCARD). InvalidArgument for another type, a metric that does not fit, bad parameters,
 // no rows, or more than 2^31 - 1 rows. `pool` (nullable) parallelises training and encoding.
-// The float types' k-means stops with Cancelled once `*cancel` (nullable) is true.
+// Stops with Cancelled once `*cancel` (nullable) is true: checked by every k-means iteration
+// and every 65,536 rows of the pass that assigns rows to lists.
 Result<std::unique_ptr<VectorIndex>> BuildIvfIndex(const IndexSpec& spec, const VectorData& data,
                                                    ThreadPool* pool,
                                                    const std::atomic<bool>* cancel = nullptr);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "index/distance.h"
+#include "index/ivf_common.h"
 #include "index/ivf_test_util.h"
 #include "index/vector_index.h"
 
@@ -78,15 +79,39 @@ TEST(KMeansTest, CancelledTrainingAndIvfBuildsStop) {
   EXPECT_EQ(TrainKMeans(rows.data(), 2000, 16, 8, options, nullptr).status().code(),
             StatusCode::kCancelled);
   VectorData data{rows.data(), nullptr, 2000, 16};
-  for (const char* type : {"IVF_FLAT", "IVF_SQ8", "IVF_PQ"}) {
-    IndexSpec spec{type, MetricType::kL2, {{"nlist", 16}, {"m", 4}}};
-    EXPECT_EQ(BuildVectorIndex(spec, data, nullptr, &cancel).status().code(),
+  std::vector<uint8_t> bits(2000 * 16, 0x5a);
+  VectorData binary{nullptr, bits.data(), 2000, 128};
+  for (const char* type : {"IVF_FLAT", "IVF_SQ8", "IVF_PQ", "BIN_IVF_FLAT"}) {
+    const bool is_binary = std::string_view(type) == "BIN_IVF_FLAT";
+    IndexSpec spec{
+        type, is_binary ? MetricType::kHamming : MetricType::kL2, {{"nlist", 16}, {"m", 4}}};
+    const VectorData& input = is_binary ? binary : data;
+    EXPECT_EQ(BuildVectorIndex(spec, input, nullptr, &cancel).status().code(),
               StatusCode::kCancelled)
         << type;
     cancel = false;
-    EXPECT_TRUE(BuildVectorIndex(spec, data, nullptr, &cancel).ok()) << type;
+    EXPECT_TRUE(BuildVectorIndex(spec, input, nullptr, &cancel).ok()) << type;
     cancel = true;
   }
+}
+
+TEST(KMeansTest, AssignmentStopsBetweenChunksOnceCancelled) {
+  std::atomic<bool> cancel{false};
+  std::vector<int64_t> firsts;
+  Status st = ivf::AssignInChunks(250, 100, &cancel, "test pass", [&](int64_t first, int64_t n) {
+    firsts.push_back(first);
+    EXPECT_EQ(n, 100);
+    cancel = true;  // the server stops during the first chunk
+  });
+  EXPECT_EQ(st.code(), StatusCode::kCancelled);
+  EXPECT_NE(st.message().find("test pass"), std::string::npos);
+  EXPECT_EQ(firsts, std::vector<int64_t>{0});
+  cancel = false;
+  std::vector<std::pair<int64_t, int64_t>> chunks;
+  ASSERT_TRUE(ivf::AssignInChunks(250, 100, &cancel, "test pass", [&](int64_t first, int64_t n) {
+                chunks.push_back({first, n});
+              }).ok());
+  EXPECT_EQ(chunks, (std::vector<std::pair<int64_t, int64_t>>{{0, 100}, {100, 100}, {200, 50}}));
 }
 
 TEST(KMeansTest, RejectsBadK) {

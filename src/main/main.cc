@@ -38,6 +38,8 @@ std::vector<Counter> GarbageCounters(const GarbageTotals& gc) {
        gc.deleted},
       {"strata_gc_deleted_bytes_total", "Bytes of the objects garbage collection deleted.",
        gc.deleted_bytes},
+      {"strata_gc_aborted_uploads_total",
+       "Unfinished multipart uploads garbage collection aborted.", gc.aborted_uploads},
   };
 }
 

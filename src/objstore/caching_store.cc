@@ -324,6 +324,15 @@ Result<std::unique_ptr<MultipartWriter>> CachingObjectStore::NewWriter(std::stri
   return base_->NewWriter(key);
 }
 
+// Uploads are not objects: nothing of theirs is cached.
+Result<std::vector<PendingUpload>> CachingObjectStore::ListPendingUploads(std::string_view prefix) {
+  return base_->ListPendingUploads(prefix);
+}
+
+Status CachingObjectStore::AbortPendingUpload(const PendingUpload& upload) {
+  return base_->AbortPendingUpload(upload);
+}
+
 std::string CachingObjectStore::Describe() const {
   return fmt::format("{} (cache {}, {} bytes)", base_->Describe(), options_.dir,
                      options_.capacity_bytes);

@@ -63,6 +63,8 @@ class CachingObjectStore : public ObjectStore {
   Status Delete(std::string_view key) override;
   Status DeleteMany(std::span<const std::string> keys) override;
   Result<std::unique_ptr<MultipartWriter>> NewWriter(std::string_view key) override;
+  Result<std::vector<PendingUpload>> ListPendingUploads(std::string_view prefix) override;
+  Status AbortPendingUpload(const PendingUpload& upload) override;
   // "<base> (cache DIR, N bytes)".
   std::string Describe() const override;
 

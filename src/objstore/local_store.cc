@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <random>
 #include <utility>
@@ -23,6 +24,10 @@ constexpr std::string_view kTempPrefix = ".tmp.";
 // A concurrent Delete may remove a directory that a Put has just created (it prunes empty
 // directories); creating the temp file retries this many times before giving up.
 constexpr int kCreateAttempts = 16;
+// A temp file's name ends with its target's name when that is at most this long, so that
+// ListPendingUploads can say which key it is for; ".tmp.<pid>-<nonce>-<n>-" takes at most 55
+// of the file system's 255 bytes.
+constexpr size_t kMaxNamedTarget = 200;
 
 std::string JoinPath(std::string_view dir, std::string_view rel) {
   std::string out(dir);
@@ -147,6 +152,27 @@ Status PreadAll(int fd, int64_t offset, std::string* out, std::string_view key,
   return Status::Ok();
 }
 
+// ".tmp.<pid>-<nonce>-<n>-<target's name>", or without "-<target's name>" for a long one.
+std::string TempName(pid_t pid, uint64_t nonce, uint64_t n, std::string_view key) {
+  std::string name = std::string(kTempPrefix) + std::to_string(pid) + "-" + std::to_string(nonce) +
+                     "-" + std::to_string(n);
+  std::string_view target = key.substr(key.rfind('/') + 1);
+  if (target.size() <= kMaxNamedTarget) name.append("-").append(target);
+  return name;
+}
+
+// The target's name that TempName put in `name`, or "" when it holds none.
+std::string_view TempTarget(std::string_view name) {
+  if (!name.starts_with(kTempPrefix)) return {};
+  name.remove_prefix(kTempPrefix.size());
+  for (int field = 0; field < 3; ++field) {
+    size_t dash = name.find('-');
+    if (dash == std::string_view::npos) return {};
+    name.remove_prefix(dash + 1);
+  }
+  return name;
+}
+
 // A uniquely named, not yet visible file beside an object's final path. Destroying it
 // without publishing removes it.
 class TempFile {
@@ -160,8 +186,7 @@ class TempFile {
     int err = 0;
     std::string path;
     for (int attempt = 0; attempt < kCreateAttempts; ++attempt) {
-      path = JoinPath(dir, std::string(kTempPrefix) + std::to_string(::getpid()) + "-" +
-                               std::to_string(nonce) + "-" + std::to_string(counter++));
+      path = JoinPath(dir, TempName(::getpid(), nonce, counter++, key));
       int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
       if (fd >= 0) return TempFile(fd, std::move(path), std::move(target));
       err = errno;
@@ -280,10 +305,13 @@ int64_t MtimeMs(const struct stat& st) {
   return int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1000000;
 }
 
-// Appends every object below `dir` (whose key prefix is `rel`, "" or ending in '/') whose
-// key starts with `prefix`. Directories that cannot hold a match are not opened.
+// Calls `visit(rel, name, st)` for every regular file, temp files included, in the
+// directories below `dir` (whose key prefix is `rel`, "" or ending in '/') that can hold a
+// key starting with `prefix`. Directories that cannot are not opened.
+using FileVisitor =
+    std::function<void(const std::string& rel, std::string_view name, const struct stat& st)>;
 Status Walk(const std::string& dir, const std::string& rel, std::string_view prefix,
-            std::vector<ObjectInfo>* out) {
+            const FileVisitor& visit) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) {
     // Removed (or replaced by a file) while we were walking: nothing below it now.
@@ -299,7 +327,7 @@ Status Walk(const std::string& dir, const std::string& rel, std::string_view pre
       break;
     }
     std::string_view name = entry->d_name;
-    if (name == "." || name == ".." || name.starts_with(kTempPrefix)) continue;
+    if (name == "." || name == "..") continue;
     std::string key = rel + std::string(name);
     struct stat st;
     if (::fstatat(::dirfd(d), entry->d_name, &st, 0) != 0) {
@@ -307,10 +335,10 @@ Status Walk(const std::string& dir, const std::string& rel, std::string_view pre
       status = ErrnoStatus(errno, "stat", key, JoinPath(dir, name));
     } else if (S_ISDIR(st.st_mode)) {
       std::string sub = key + "/";
-      if (sub.starts_with(prefix) || prefix.starts_with(sub))
-        status = Walk(JoinPath(dir, name), sub, prefix, out);
-    } else if (S_ISREG(st.st_mode) && key.starts_with(prefix)) {
-      out->push_back({std::move(key), static_cast<int64_t>(st.st_size), MtimeMs(st)});
+      if (!name.starts_with(kTempPrefix) && (sub.starts_with(prefix) || prefix.starts_with(sub)))
+        status = Walk(JoinPath(dir, name), sub, prefix, visit);
+    } else if (S_ISREG(st.st_mode)) {
+      visit(rel, name, st);
     }
   }
   ::closedir(d);
@@ -448,7 +476,13 @@ Result<ObjectInfo> LocalObjectStore::Head(std::string_view key) {
 
 Result<std::vector<ObjectInfo>> LocalObjectStore::List(std::string_view prefix) {
   std::vector<ObjectInfo> out;
-  RETURN_IF_ERROR(Walk(root_, "", prefix, &out));
+  RETURN_IF_ERROR(
+      Walk(root_, "", prefix, [&](const std::string& rel, std::string_view name, const auto& st) {
+        if (name.starts_with(kTempPrefix)) return;
+        std::string key = rel + std::string(name);
+        if (key.starts_with(prefix))
+          out.push_back({std::move(key), static_cast<int64_t>(st.st_size), MtimeMs(st)});
+      }));
   std::sort(out.begin(), out.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
   return out;
@@ -492,6 +526,36 @@ Result<std::unique_ptr<MultipartWriter>> LocalObjectStore::NewWriter(std::string
   ASSIGN_OR_RETURN(TempFile tmp, TempFile::Create(root_, key));
   return std::unique_ptr<MultipartWriter>(
       std::make_unique<LocalWriter>(std::string(key), std::move(tmp)));
+}
+
+Result<std::vector<PendingUpload>> LocalObjectStore::ListPendingUploads(std::string_view prefix) {
+  std::vector<PendingUpload> out;
+  RETURN_IF_ERROR(
+      Walk(root_, "", prefix, [&](const std::string& rel, std::string_view name, const auto& st) {
+        std::string_view target = TempTarget(name);
+        if (target.empty()) return;
+        std::string key = rel + std::string(target);
+        if (key.starts_with(prefix)) out.push_back({key, rel + std::string(name), MtimeMs(st)});
+      }));
+  std::sort(out.begin(), out.end(),
+            [](const PendingUpload& a, const PendingUpload& b) { return a.key < b.key; });
+  return out;
+}
+
+Status LocalObjectStore::AbortPendingUpload(const PendingUpload& upload) {
+  RETURN_IF_ERROR(CheckLocalKey(upload.key));
+  // The id must name a temp file for this key, beside it: never any other file.
+  std::string_view id = upload.upload_id;
+  size_t slash = upload.key.rfind('/') + 1;  // 0 when the key has no '/'
+  if (!id.starts_with(std::string_view(upload.key).substr(0, slash)) ||
+      id.find('/', slash) != std::string_view::npos ||
+      TempTarget(id.substr(slash)) != std::string_view(upload.key).substr(slash))
+    return InvalidArgument("'" + upload.upload_id + "' is no upload of object '" + upload.key +
+                           "' in " + Describe());
+  std::string path = JoinPath(root_, id);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    return ErrnoStatus(errno, "abort the upload of", upload.key, path);
+  return Status::Ok();
 }
 
 }  // namespace strata

@@ -18,7 +18,7 @@
 // be retried; a failed Put leaves the old object in place), anything else -> Internal.
 //
 // Thread-safe; several processes may share one root. Temp files left by a crashed
-// process are ignored by every method.
+// process are ignored by every method but ListPendingUploads; Open removes them.
 #pragma once
 
 #include <memory>
@@ -46,6 +46,11 @@ class LocalObjectStore : public ObjectStore {
   // The writer owns its temp file and does not refer to this object afterwards. A writer
   // is used by one thread at a time.
   Result<std::unique_ptr<MultipartWriter>> NewWriter(std::string_view key) override;
+  // Uploads are the temp files of writers and Puts in progress, or of writers that died;
+  // upload_id is the temp file's path under the root, initiated_ms its last write. A temp
+  // file of an object whose name is over 200 bytes does not record it and is not listed.
+  Result<std::vector<PendingUpload>> ListPendingUploads(std::string_view prefix) override;
+  Status AbortPendingUpload(const PendingUpload& upload) override;
   // "file://<absolute root>".
   std::string Describe() const override { return "file://" + root_; }
 

@@ -104,6 +104,32 @@ TEST_F(LocalObjectStoreTest, ReopenRemovesTempFilesOfDeadWritersOnly) {
   EXPECT_EQ(FilesOnDisk(), std::vector<std::string>{"wal/1/" + live});
 }
 
+TEST_F(LocalObjectStoreTest, PendingUploadsAreTempFilesThatNameTheirObject) {
+  fs::create_directories(root_ + "/d");
+  // A dead writer's temp file names its object; one of the older form (no name) cannot be
+  // listed, and neither is a file that is no temp file.
+  std::ofstream(root_ + "/d/.tmp.1073741824-1-7-obj") << "killed mid-put";
+  std::ofstream(root_ + "/d/.tmp.1073741824-1-8") << "killed, older form";
+  ASSERT_TRUE(store_->Put("d/plain", "object").ok());
+  auto listed = store_->ListPendingUploads("d/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().key, "d/obj");
+  EXPECT_EQ(listed->front().upload_id, "d/.tmp.1073741824-1-7-obj");
+  EXPECT_TRUE(store_->ListPendingUploads("d/p").value().empty());
+
+  // An id that is not a temp file of that key, beside it, is refused and deletes nothing.
+  for (PendingUpload wrong : {PendingUpload{"d/plain", "d/plain", 0},
+                              PendingUpload{"d/other", "d/.tmp.1073741824-1-7-obj", 0},
+                              PendingUpload{"e/obj", "d/.tmp.1073741824-1-7-obj", 0},
+                              PendingUpload{"d/obj", "d/x/.tmp.1073741824-1-7-obj", 0}})
+    EXPECT_EQ(store_->AbortPendingUpload(wrong).code(), StatusCode::kInvalidArgument)
+        << wrong.key << " " << wrong.upload_id;
+  EXPECT_EQ(FilesOnDisk().size(), 3u);
+  ASSERT_TRUE(store_->AbortPendingUpload(listed->front()).ok());
+  EXPECT_EQ(FilesOnDisk(), (std::vector<std::string>{"d/.tmp.1073741824-1-8", "d/plain"}));
+}
+
 TEST_F(LocalObjectStoreTest, NoTempFilesLeftBehind) {
   ASSERT_TRUE(store_->Put("k/a", "1").ok());
   EXPECT_EQ(store_->PutIfAbsent("k/a", "2").code(), StatusCode::kAlreadyExists);

@@ -5,22 +5,28 @@
 #include "common/hybrid_clock.h"
 
 namespace strata {
-namespace {
 
+// Not in an anonymous namespace: MemoryObjectStore befriends it.
 class MemoryWriter : public MultipartWriter {
  public:
   MemoryWriter(MemoryObjectStore* store, std::string key) : store_(store), key_(std::move(key)) {}
+  ~MemoryWriter() override {
+    if (!done_ && !upload_id_.empty()) (void)store_->EndUpload(upload_id_);
+  }
   Status Append(std::string_view data) override {
     if (done_) return FailedPrecondition("writer already completed or aborted");
+    if (upload_id_.empty()) upload_id_ = store_->BeginUpload(key_);
     buffer_.append(data);
     return Status::Ok();
   }
   Status Complete() override {
     if (done_) return FailedPrecondition("writer already completed or aborted");
     done_ = true;
+    if (!upload_id_.empty()) RETURN_IF_ERROR(store_->EndUpload(upload_id_));
     return store_->Put(key_, buffer_);
   }
   Status Abort() override {
+    if (!done_ && !upload_id_.empty()) (void)store_->EndUpload(upload_id_);
     done_ = true;
     buffer_.clear();
     return Status::Ok();
@@ -29,14 +35,27 @@ class MemoryWriter : public MultipartWriter {
  private:
   MemoryObjectStore* store_;
   std::string key_;
+  std::string upload_id_;
   std::string buffer_;
   bool done_ = false;
 };
 
-}  // namespace
-
 int64_t MemoryObjectStore::NowMsLocked() const {
   return now_ms_ ? now_ms_() : static_cast<int64_t>(WallClockMs());
+}
+
+std::string MemoryObjectStore::BeginUpload(std::string_view key) {
+  std::lock_guard lock(mu_);
+  std::string id = std::to_string(next_upload_++);
+  uploads_[id] = PendingUpload{std::string(key), id, NowMsLocked()};
+  return id;
+}
+
+Status MemoryObjectStore::EndUpload(const std::string& upload_id) {
+  std::lock_guard lock(mu_);
+  if (uploads_.erase(upload_id) == 0)
+    return NotFound("upload " + upload_id + " was aborted (AbortPendingUpload)");
+  return Status::Ok();
 }
 
 void MemoryObjectStore::SetClock(std::function<int64_t()> now_ms) {
@@ -116,6 +135,22 @@ Status MemoryObjectStore::DeleteMany(std::span<const std::string> keys) {
 Result<std::unique_ptr<MultipartWriter>> MemoryObjectStore::NewWriter(std::string_view key) {
   RETURN_IF_ERROR(ValidateKey(key));
   return std::unique_ptr<MultipartWriter>(std::make_unique<MemoryWriter>(this, std::string(key)));
+}
+
+Result<std::vector<PendingUpload>> MemoryObjectStore::ListPendingUploads(std::string_view prefix) {
+  std::lock_guard lock(mu_);
+  std::vector<PendingUpload> out;
+  for (const auto& [id, upload] : uploads_)
+    if (upload.key.starts_with(prefix)) out.push_back(upload);
+  std::sort(out.begin(), out.end(),
+            [](const PendingUpload& a, const PendingUpload& b) { return a.key < b.key; });
+  return out;
+}
+
+Status MemoryObjectStore::AbortPendingUpload(const PendingUpload& upload) {
+  std::lock_guard lock(mu_);
+  uploads_.erase(upload.upload_id);
+  return Status::Ok();
 }
 
 }  // namespace strata

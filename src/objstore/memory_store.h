@@ -21,7 +21,10 @@ class MemoryObjectStore : public ObjectStore {
   Result<std::vector<ObjectInfo>> List(std::string_view prefix) override;
   Status Delete(std::string_view key) override;
   Status DeleteMany(std::span<const std::string> keys) override;
+  // The writer's bytes are an upload from its first Append until Complete or Abort.
   Result<std::unique_ptr<MultipartWriter>> NewWriter(std::string_view key) override;
+  Result<std::vector<PendingUpload>> ListPendingUploads(std::string_view prefix) override;
+  Status AbortPendingUpload(const PendingUpload& upload) override;
   std::string Describe() const override { return "mem://"; }
 
   // What stamps each write's mtime_ms (default: the system clock), so tests can age objects.
@@ -33,11 +36,19 @@ class MemoryObjectStore : public ObjectStore {
     int64_t mtime_ms = 0;
   };
 
+  friend class MemoryWriter;
+
   int64_t NowMsLocked() const;  // requires mu_
+  // A writer's first Append registers its upload; finishing it (either way) ends it. Ending
+  // answers NotFound if AbortPendingUpload ended it first.
+  std::string BeginUpload(std::string_view key);
+  Status EndUpload(const std::string& upload_id);
 
   std::mutex mu_;
   std::function<int64_t()> now_ms_;
   std::map<std::string, Stored, std::less<>> objects_;
+  std::map<std::string, PendingUpload> uploads_;  // by upload id
+  uint64_t next_upload_ = 1;
 };
 
 }  // namespace strata

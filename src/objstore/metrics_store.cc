@@ -172,6 +172,19 @@ Result<std::unique_ptr<MultipartWriter>> MetricsObjectStore::NewWriter(std::stri
       std::make_unique<CountingWriter>(this, std::move(writer)));
 }
 
+Result<std::vector<PendingUpload>> MetricsObjectStore::ListPendingUploads(std::string_view prefix) {
+  Result<std::vector<PendingUpload>> listed = base_->ListPendingUploads(prefix);
+  const int64_t uploads = listed.ok() ? static_cast<int64_t>(listed->size()) : 0;
+  Count(ObjectOp::kList, listed.status(), std::max<int64_t>(1, Batches(uploads)));
+  return listed;
+}
+
+Status MetricsObjectStore::AbortPendingUpload(const PendingUpload& upload) {
+  Status st = base_->AbortPendingUpload(upload);
+  Count(ObjectOp::kDelete, st);
+  return st;
+}
+
 ObjectStoreMetrics MetricsObjectStore::Snapshot() const {
   ObjectStoreMetrics m;
   for (int i = 0; i < kNumObjectOps; ++i) {

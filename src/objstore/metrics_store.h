@@ -15,6 +15,8 @@
 //   NewWriter ... Complete        1 PUT if the object stays under part_size, else
 //                                 1 (create) + one per part + 1 (complete) PUTs
 //   ... Abort                     the parts uploaded so far as PUTs, plus 1 DELETE
+//   ListPendingUploads            1 LIST per 1,000 uploads returned, min 1
+//   AbortPendingUpload            1 DELETE
 // Bytes count object payloads only: sent (PUT) and received (GET); request and response
 // headers and LIST/DELETE bodies are not counted. An error is any failed call except the
 // answers NotFound and AlreadyExists, which are ordinary replies. A call that fails still
@@ -72,6 +74,8 @@ class MetricsObjectStore : public ObjectStore {
   Status Delete(std::string_view key) override;
   Status DeleteMany(std::span<const std::string> keys) override;
   Result<std::unique_ptr<MultipartWriter>> NewWriter(std::string_view key) override;
+  Result<std::vector<PendingUpload>> ListPendingUploads(std::string_view prefix) override;
+  Status AbortPendingUpload(const PendingUpload& upload) override;
   std::string Describe() const override { return base_->Describe(); }
 
   ObjectStoreMetrics Snapshot() const;

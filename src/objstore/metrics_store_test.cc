@@ -80,6 +80,17 @@ TEST_F(MetricsStoreTest, DeleteManyCountsOneRequestPerThousandKeys) {
   EXPECT_EQ(Op(ObjectOp::kDelete).requests, 4);
 }
 
+TEST_F(MetricsStoreTest, PendingUploadsCountAsListAndDelete) {
+  auto writer = store_.NewWriter("w");
+  ASSERT_TRUE(writer.ok() && (*writer)->Append("x").ok());
+  auto uploads = store_.ListPendingUploads("");
+  ASSERT_TRUE(uploads.ok());
+  ASSERT_EQ(uploads->size(), 1u);
+  EXPECT_EQ(Op(ObjectOp::kList).requests, 1);
+  ASSERT_TRUE(store_.AbortPendingUpload(uploads->front()).ok());
+  EXPECT_EQ(Op(ObjectOp::kDelete).requests, 1);
+}
+
 TEST_F(MetricsStoreTest, PutOverOnePartCountsAsMultipart) {
   ASSERT_TRUE(store_.Put("a", std::string(10, 'x')).ok());
   EXPECT_EQ(Op(ObjectOp::kPut).requests, 1);

@@ -27,6 +27,15 @@ struct ObjectInfo {
   int64_t mtime_ms = 0;
 };
 
+// An upload a MultipartWriter began and that was neither completed nor aborted: its writer is
+// still at work, or died with its process. Its bytes cost storage, yet it is no object, so
+// List never shows it; garbage collection aborts the old ones (engine/garbage.h).
+struct PendingUpload {
+  std::string key;           // the object it would create
+  std::string upload_id;     // the store's handle for it (S3's UploadId, the local temp file)
+  int64_t initiated_ms = 0;  // when it began, ms since the Unix epoch, by the store's clock
+};
+
 // Writes one large object in parts. Nothing is visible under the key until Complete()
 // returns OK; Abort() (or destruction without Complete) leaves no object behind.
 class MultipartWriter {
@@ -60,6 +69,13 @@ class ObjectStore {
   virtual Status Delete(std::string_view key) = 0;
   virtual Status DeleteMany(std::span<const std::string> keys) = 0;
   virtual Result<std::unique_ptr<MultipartWriter>> NewWriter(std::string_view key) = 0;
+  // Uploads not yet completed or aborted whose key starts with `prefix`, sorted by key. A
+  // writer's upload is listed once it holds a part's worth of bytes (S3 begins the upload
+  // only then, the other stores at the first Append) and until its Complete or Abort.
+  virtual Result<std::vector<PendingUpload>> ListPendingUploads(std::string_view prefix) = 0;
+  // Discards the upload's bytes: no object appears, and its writer's Complete fails. An
+  // upload already gone (completed, aborted) is OK.
+  virtual Status AbortPendingUpload(const PendingUpload& upload) = 0;
   // "file:///abs/path", "mem://", "s3://bucket/prefix/ at endpoint ..." — for logs and errors.
   virtual std::string Describe() const = 0;
 };

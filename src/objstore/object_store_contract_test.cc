@@ -118,6 +118,8 @@ class ObjectStoreContractTest : public testing::TestWithParam<StoreFactory> {
     std::vector<std::string> keys;
     for (const auto& info : *listed) keys.push_back(info.key);
     EXPECT_TRUE(store_->DeleteMany(keys).ok());
+    if (auto uploads = store_->ListPendingUploads(""); uploads.ok())
+      for (const PendingUpload& upload : *uploads) (void)store_->AbortPendingUpload(upload);
   }
 
   void PutOrDie(std::string_view key, std::string_view data) {
@@ -138,6 +140,26 @@ class ObjectStoreContractTest : public testing::TestWithParam<StoreFactory> {
     if (listed.ok())
       for (const auto& info : *listed) keys.push_back(info.key);
     return keys;
+  }
+
+  std::vector<std::string> PendingKeys(std::string_view prefix) {
+    auto listed = store_->ListPendingUploads(prefix);
+    EXPECT_TRUE(listed.ok()) << listed.status().ToString();
+    std::vector<std::string> keys;
+    if (listed.ok())
+      for (const auto& upload : *listed) keys.push_back(upload.key);
+    return keys;
+  }
+
+  // A writer for `key` holding one byte more than the S3 stores' part size (5 MiB), so that
+  // every store has begun its upload.
+  std::unique_ptr<MultipartWriter> WriterWithAPart(std::string_view key) {
+    auto writer = store_->NewWriter(key);
+    EXPECT_TRUE(writer.ok()) << writer.status().ToString();
+    if (!writer.ok()) return nullptr;
+    Status st = (*writer)->Append(std::string((5 << 20) + 1, 'p'));
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return std::move(writer).value();
   }
 
   TestTempDir dir_;
@@ -404,6 +426,55 @@ TEST_P(ObjectStoreContractTest, MultipartWriterDestroyedWithoutCompleteLeavesNot
   }
   EXPECT_EQ(store_->Get("dropped/obj").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(ListKeys("").empty());
+}
+
+TEST_P(ObjectStoreContractTest, PendingUploadsAreListedUntilFinished) {
+  const int64_t before =
+      static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
+  auto a = WriterWithAPart("up/a");
+  auto b = WriterWithAPart("up/b");
+  auto other = WriterWithAPart("other/c");
+  ASSERT_TRUE(a && b && other);
+  EXPECT_EQ(PendingKeys("up/"), (std::vector<std::string>{"up/a", "up/b"}));
+  EXPECT_EQ(PendingKeys(""), (std::vector<std::string>{"other/c", "up/a", "up/b"}));
+  auto listed = store_->ListPendingUploads("up/a");
+  ASSERT_TRUE(listed.ok() && listed->size() == 1u);
+  EXPECT_FALSE(listed->front().upload_id.empty());
+  // By the store's clock, which is this machine's or a server's close to it.
+  EXPECT_NEAR(static_cast<double>(listed->front().initiated_ms), static_cast<double>(before),
+              5 * 60 * 1000.0);
+  EXPECT_TRUE(ListKeys("").empty()) << "an upload is no object";
+
+  ASSERT_TRUE(a->Complete().ok());
+  EXPECT_EQ(PendingKeys("up/"), std::vector<std::string>{"up/b"});
+  ASSERT_TRUE(b->Abort().ok());
+  EXPECT_TRUE(PendingKeys("up/").empty());
+  other.reset();  // destroyed without Complete
+  EXPECT_TRUE(PendingKeys("").empty());
+  EXPECT_EQ(ListKeys(""), std::vector<std::string>{"up/a"});
+}
+
+TEST_P(ObjectStoreContractTest, AbortPendingUploadDiscardsItsBytes) {
+  PutOrDie("gone/neighbour", "kept");
+  auto writer = WriterWithAPart("gone/obj");
+  ASSERT_TRUE(writer);
+  auto listed = store_->ListPendingUploads("gone/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  Status aborted = store_->AbortPendingUpload(listed->front());
+  ASSERT_TRUE(aborted.ok()) << aborted.ToString();
+  EXPECT_TRUE(PendingKeys("").empty());
+  // Its writer learns at the latest when it tries to finish, and no object appears.
+  Status appended = writer->Append("tail");
+  Status completed = appended.ok() ? writer->Complete() : appended;
+  EXPECT_FALSE(completed.ok());
+  EXPECT_EQ(store_->Get("gone/obj").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ListKeys(""), std::vector<std::string>{"gone/neighbour"});
+  EXPECT_TRUE(PendingKeys("").empty());
+  // Aborting one that is gone already is fine.
+  EXPECT_TRUE(store_->AbortPendingUpload(listed->front()).ok());
 }
 
 TEST_P(ObjectStoreContractTest, InvalidKeysRejected) {

@@ -1,6 +1,7 @@
-// A minimal, independent S3 client for the tests (ListObjectsV2, GetObject and PutObject, SigV4,
-// path style), so the suite can inspect what Strata wrote to a bucket, or plant objects in it,
-// without going through Strata's own S3 code.
+// A minimal, independent S3 client for the tests (ListObjectsV2, GetObject, PutObject, and the
+// start of a multipart upload with ListMultipartUploads; SigV4, path style), so the suite can
+// inspect what Strata wrote to a bucket, or plant objects and uploads in it, without going
+// through Strata's own S3 code.
 
 import crypto from 'node:crypto';
 
@@ -72,4 +73,21 @@ export async function getObject(s3, key) {
 
 export async function putObject(s3, key, body) {
   await signedRequest(s3, 'PUT', objectPath(key), {}, Buffer.from(body));
+}
+
+// Begins a multipart upload of `key` and sends its first part, then leaves it unfinished, as
+// a writer that dies does.
+export async function startUpload(s3, key, part) {
+  const xml = (await signedRequest(s3, 'POST', objectPath(key), { uploads: '' })).toString();
+  const uploadId = (xml.match(/<UploadId>([^<]+)<\/UploadId>/) || [])[1];
+  if (!uploadId) throw new Error(`no UploadId in ${xml.slice(0, 300)}`);
+  await signedRequest(s3, 'PUT', objectPath(key), { partNumber: '1', uploadId }, Buffer.from(part));
+  return uploadId;
+}
+
+// Keys of the unfinished multipart uploads under prefix (one page of up to 1,000 is enough
+// for the tests).
+export async function listUploads(s3, prefix) {
+  const xml = (await signedGet(s3, '', { uploads: '', prefix })).toString();
+  return [...xml.matchAll(/<Upload>[\s\S]*?<Key>([^<]*)<\/Key>[\s\S]*?<\/Upload>/g)].map((m) => m[1]);
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { listFiles } from './milvus.mjs';
-import { listObjects, putObject, s3FromEnv } from './s3.mjs';
+import { listObjects, listUploads, putObject, s3FromEnv, startUpload } from './s3.mjs';
 import { sleep, s3Mode, s3Prefix } from './server.mjs';
 
 // [{path, stamp}] of every object under <folder>/ (path relative to it); stamp changes when the
@@ -34,6 +34,31 @@ export async function plantObject(storage, key, bytes) {
   const file = path.join(storage, key);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, bytes);
+}
+
+// Leaves an unfinished upload of `key` behind the server's back, as a writer that stalled or
+// died would: a multipart upload with one part on S3, a temp file beside the key's path in a
+// folder (named as Strata names them, with a pid that is alive so that opening the folder
+// does not remove it: this process's).
+export async function plantUpload(storage, key, bytes) {
+  if (s3Mode()) {
+    await startUpload(s3FromEnv(), `${s3Prefix(storage)}${key}`, bytes);
+    return;
+  }
+  const file = path.join(storage, path.dirname(key), `.tmp.${process.pid}-1-1-${path.basename(key)}`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, bytes);
+}
+
+// Keys (relative to the storage root) of the unfinished uploads under <folder>/.
+export async function pendingUploads(storage, folder) {
+  if (s3Mode()) {
+    const prefix = s3Prefix(storage);
+    return (await listUploads(s3FromEnv(), `${prefix}${folder}/`)).map((k) => k.slice(prefix.length));
+  }
+  return listFiles(path.join(storage, folder))
+    .filter((f) => path.basename(f).startsWith('.tmp.'))
+    .map((f) => `${folder}/${path.dirname(f) === '.' ? '' : `${path.dirname(f)}/`}${path.basename(f).replace(/^\.tmp\.\d+-\d+-\d+-/, '')}`);
 }
 
 export async function storageFiles(storage, folder) {

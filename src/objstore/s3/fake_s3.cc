@@ -165,6 +165,7 @@ HttpResponse FakeS3::Serve(const std::string& method, const std::string& bucket,
     if (!exists) return method == "HEAD" ? Ok(404) : Error(404, "NoSuchBucket");
     if (method == "HEAD") return Ok();
     if (method == "GET" && QueryValue(query, "list-type") == "2") return List(bucket, query);
+    if (method == "GET" && HasQuery(query, "uploads")) return ListUploads(bucket, query);
     if (method == "POST" && HasQuery(query, "delete")) {
       if (RequestHeader(request, "Content-MD5") != Md5Base64(request.body))
         return Error(400, "InvalidDigest");
@@ -203,8 +204,9 @@ HttpResponse FakeS3::ServeObject(const std::string& method, const std::string& b
     return Ok();
   }
   if (method == "POST" && HasQuery(query, "uploads")) {
-    std::string id = "upload-" + std::to_string(next_upload_++);
-    uploads_[id] = Upload{bucket, key, {}};
+    uint64_t number = next_upload_++;
+    std::string id = "upload-" + std::to_string(number);
+    uploads_[id] = Upload{bucket, key, {}, number, static_cast<int64_t>(WallClockMs())};
     return Ok(200, "<InitiateMultipartUploadResult><UploadId>" + id +
                        "</UploadId></InitiateMultipartUploadResult>");
   }
@@ -295,6 +297,42 @@ HttpResponse FakeS3::List(const std::string& bucket, const HeaderList& query) {
   body += std::string("<IsTruncated>") + (truncated ? "true" : "false") + "</IsTruncated>";
   if (truncated) body += "<NextContinuationToken>" + XmlEscape(last) + "</NextContinuationToken>";
   return Ok(200, body + "</ListBucketResult>");
+}
+
+// Sorted by key, then by when they began, as S3 does; a page resumes after the pair
+// (key-marker, upload-id-marker).
+HttpResponse FakeS3::ListUploads(const std::string& bucket, const HeaderList& query) {
+  const std::string prefix = QueryValue(query, "prefix");
+  const std::string key_marker = QueryValue(query, "key-marker");
+  auto marker = uploads_.find(QueryValue(query, "upload-id-marker"));
+  const uint64_t number_marker = marker == uploads_.end() ? 0 : marker->second.number;
+  std::map<std::pair<std::string, uint64_t>, const std::pair<const std::string, Upload>*> sorted;
+  for (const auto& entry : uploads_) {
+    const Upload& u = entry.second;
+    if (u.bucket != bucket || !u.key.starts_with(prefix)) continue;
+    if (!key_marker.empty() && std::pair(u.key, u.number) <= std::pair(key_marker, number_marker))
+      continue;
+    sorted[{u.key, u.number}] = &entry;
+  }
+  std::string body =
+      "<ListMultipartUploadsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>" +
+      bucket + "</Bucket>";
+  size_t count = 0;
+  const std::pair<const std::string, Upload>* last = nullptr;
+  for (const auto& [order, entry] : sorted) {
+    if (count == list_page_size_) break;
+    body += "<Upload><Key>" + XmlEscape(entry->second.key) + "</Key><UploadId>" + entry->first +
+            "</UploadId><Initiated>" + FormatIso8601Ms(entry->second.initiated_ms) +
+            "</Initiated><StorageClass>STANDARD</StorageClass></Upload>";
+    last = entry;
+    count++;
+  }
+  const bool truncated = count < sorted.size();
+  body += std::string("<IsTruncated>") + (truncated ? "true" : "false") + "</IsTruncated>";
+  if (truncated)
+    body += "<NextKeyMarker>" + XmlEscape(last->second.key) +
+            "</NextKeyMarker><NextUploadIdMarker>" + last->first + "</NextUploadIdMarker>";
+  return Ok(200, body + "</ListMultipartUploadsResult>");
 }
 
 }  // namespace strata::s3

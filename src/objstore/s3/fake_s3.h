@@ -1,6 +1,7 @@
 // FakeS3: an in-memory S3 service for tests, reached through HttpTransport. It speaks the
 // subset S3ObjectStore uses (bucket HEAD/PUT, object PUT/GET with Range/HEAD/DELETE,
-// ListObjectsV2 with pages and url encoding, DeleteObjects, multipart) and checks every
+// ListObjectsV2 with pages and url encoding, DeleteObjects, multipart, ListMultipartUploads
+// with pages) and checks every
 // request's SigV4 signature and payload hash with the secret it was given, so a test
 // passing against it has sent what it signed. Thread-safe.
 #pragma once
@@ -47,6 +48,8 @@ class FakeS3 {
   struct Upload {
     std::string bucket, key;
     std::map<int, std::string> parts;
+    uint64_t number = 0;  // the n of "upload-<n>": orders uploads of one key
+    int64_t initiated_ms = 0;
   };
   HttpResponse Serve(const std::string& method, const std::string& bucket, const std::string& key,
                      const HeaderList& query, const HttpRequest& request);
@@ -54,6 +57,7 @@ class FakeS3 {
                            const std::string& key, const HeaderList& query,
                            const HttpRequest& request);
   HttpResponse List(const std::string& bucket, const HeaderList& query);
+  HttpResponse ListUploads(const std::string& bucket, const HeaderList& query);
   std::optional<HttpResponse> CheckSignature(const HttpRequest& request, const std::string& path,
                                              const HeaderList& query);
 

@@ -4,6 +4,7 @@
 #include <future>
 #include <utility>
 
+#include "objstore/s3/http_time.h"
 #include "objstore/s3/s3_store.h"
 #include "objstore/s3/xml.h"
 
@@ -191,6 +192,48 @@ Status S3ObjectStore::CompleteUpload(const std::string& object, const std::strin
   if (response.status == 200 && !s3::XmlFind(response.body, "Error")) return Status::Ok();
   if (response.status == 200) response.status = 500;
   return ErrorFor(response, call);
+}
+
+Result<std::vector<PendingUpload>> S3ObjectStore::ListPendingUploads(std::string_view prefix) {
+  std::vector<PendingUpload> out;
+  const std::string full_prefix = FullKey(prefix);
+  std::string key_marker, id_marker;
+  for (;;) {
+    Call call{Kind::kList, "GET", "", {{"uploads", ""}, {"prefix", full_prefix}}, {}, {}};
+    if (!key_marker.empty()) {
+      call.query.emplace_back("key-marker", key_marker);
+      call.query.emplace_back("upload-id-marker", id_marker);
+    }
+    ASSIGN_OR_RETURN(HttpResponse response, Execute(call));
+    if (response.status != 200) return ErrorFor(response, call);
+    for (std::string_view entry : s3::XmlFindAll(response.body, "Upload")) {
+      std::string full = s3::XmlText(entry, "Key");
+      std::string id = s3::XmlText(entry, "UploadId");
+      std::optional<int64_t> initiated = s3::ParseIso8601Ms(s3::XmlText(entry, "Initiated"));
+      if (!full.starts_with(full_prefix) || id.empty() || !initiated)
+        return Internal("S3 ListMultipartUploads of s3://" + options_.bucket + "/" + full_prefix +
+                        " returned a malformed entry");
+      out.push_back(PendingUpload{full.substr(prefix_.size()), std::move(id), *initiated});
+    }
+    if (s3::XmlText(response.body, "IsTruncated") != "true") break;
+    std::string next_key = s3::XmlText(response.body, "NextKeyMarker");
+    std::string next_id = s3::XmlText(response.body, "NextUploadIdMarker");
+    if (next_key.empty() || (next_key == key_marker && next_id == id_marker))
+      return Internal("S3 ListMultipartUploads of s3://" + options_.bucket + "/" + full_prefix +
+                      " is truncated without a new marker");
+    key_marker = std::move(next_key);
+    id_marker = std::move(next_id);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const PendingUpload& a, const PendingUpload& b) { return a.key < b.key; });
+  return out;
+}
+
+Status S3ObjectStore::AbortPendingUpload(const PendingUpload& upload) {
+  RETURN_IF_ERROR(ValidateKey(upload.key));
+  if (upload.upload_id.empty())
+    return InvalidArgument("no upload id for the upload of '" + upload.key + "'");
+  return AbortUpload(FullKey(upload.key), upload.upload_id);
 }
 
 Status S3ObjectStore::AbortUpload(const std::string& object, const std::string& upload_id) {

@@ -82,6 +82,10 @@ class S3ObjectStore : public ObjectStore {
   // aborts the upload on any failure. An object that never fills a part is sent as one PUT
   // on Complete. The writer is for one thread at a time.
   Result<std::unique_ptr<MultipartWriter>> NewWriter(std::string_view key) override;
+  // ListMultipartUploads (a LIST, in pages) and AbortMultipartUpload (a PUT-class call in
+  // Stats(), as the writer's own abort).
+  Result<std::vector<PendingUpload>> ListPendingUploads(std::string_view prefix) override;
+  Status AbortPendingUpload(const PendingUpload& upload) override;
   std::string Describe() const override;
 
   S3Stats Stats() const;

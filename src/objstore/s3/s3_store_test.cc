@@ -252,6 +252,32 @@ TEST_F(S3StoreTest, ListFollowsContinuationAndDecodesKeys) {
   EXPECT_GE(store->Stats().list.requests, 3);
 }
 
+TEST_F(S3StoreTest, ListPendingUploadsFollowsMarkersAndAborts) {
+  auto store = OpenOrDie();
+  fake_.set_list_page_size(2);
+  // Two uploads of one key: pages must resume after (key, upload id), not after the key.
+  std::vector<std::string> keys = {"p/a", "p/a", "p/x&y", "p/b", "q/c"};
+  std::vector<std::unique_ptr<MultipartWriter>> writers;
+  for (const auto& key : keys) {
+    auto writer = store->NewWriter(key);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Append(std::string(5 << 20, 'u')).ok());
+    writers.push_back(std::move(writer).value());
+  }
+  const int64_t lists_before = store->Stats().list.requests;
+  auto listed = store->ListPendingUploads("p/");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  std::vector<std::string> got;
+  for (const auto& upload : *listed) got.push_back(upload.key);
+  EXPECT_EQ(got, (std::vector<std::string>{"p/a", "p/a", "p/b", "p/x&y"}));
+  EXPECT_NE((*listed)[0].upload_id, (*listed)[1].upload_id);
+  EXPECT_EQ(store->Stats().list.requests - lists_before, 2);
+  for (const auto& upload : *listed) ASSERT_TRUE(store->AbortPendingUpload(upload).ok());
+  EXPECT_EQ(fake_.open_uploads(), 1u);  // q/c
+  EXPECT_EQ(CountLog(fake_, "DELETE /bkt/db1/p/x%26y?uploadId="), 1u);
+  EXPECT_EQ(store->AbortPendingUpload({"p/b", "", 0}).code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(S3StoreTest, DeleteManyBatchesByThousand) {
   auto store = OpenOrDie();
   std::vector<std::string> keys;
