@@ -1,5 +1,6 @@
-// The README's Node quick start, run as written (only the server address is replaced), so the
-// documentation cannot drift from what the server does.
+// The README's Node quick start, run as written (only the server address is replaced), and
+// its REST quick start's requests, sent as written, so the documentation cannot drift from
+// what the server does.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +32,31 @@ test('README Node quick start runs and prints the nearest document', { timeout: 
       assert.match(stdout, /title: 'red'/, `printed its title: ${stdout}`);
     } finally {
       fs.rmSync(script, { force: true });
+    }
+  } finally {
+    await server.stop('SIGTERM');
+  }
+});
+
+test('README REST quick start answers as shown', { timeout: 120000 }, async () => {
+  const readme = fs.readFileSync(path.join(here, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Quick start: REST'));
+  const block = section.match(/```sh\n([\s\S]*?)```/)[1];
+  const calls = [...block.matchAll(/^curl -s -X POST http:\/\/127\.0\.0\.1:9091(\S+) -d '(.*)'$/gm)];
+  assert.equal(calls.length, 4, 'four curl calls');
+  const shown = block.match(/^# (\{.*\})$/m)[1];
+  const server = await startServer({ storage: tempDir('readme-rest'), name: 'readme-rest' });
+  try {
+    for (const [, urlPath, body] of calls) {
+      const res = await (await fetch(`http://127.0.0.1:${server.httpPort}${urlPath}`, { method: 'POST', body })).json();
+      assert.equal(res.code, 0, `${urlPath}: ${JSON.stringify(res)}`);
+      if (urlPath.endsWith('/search')) {
+        // As shown, the distance up to float rounding (SIMD kernels may differ in the last bit).
+        const want = JSON.parse(shown);
+        assert.ok(Math.abs(res.data[0].distance - want.data[0].distance) < 1e-6, JSON.stringify(res));
+        res.data[0].distance = want.data[0].distance;
+        assert.deepEqual(res, want, 'the search answer shown');
+      }
     }
   } finally {
     await server.stop('SIGTERM');

@@ -21,7 +21,11 @@ inline constexpr int32_t kCodeCollectionNotLoaded = 101;
 inline constexpr int32_t kCodePartitionNotFound = 200;
 inline constexpr int32_t kCodePartitionNotLoaded = 201;
 inline constexpr int32_t kCodeIndexNotFound = 700;
+inline constexpr int32_t kCodeDatabaseNotFound = 800;
 inline constexpr int32_t kCodeParameterInvalid = 1100;
+// The REST API's own (Milvus's httpserver): an unknown endpoint, a body that is no JSON.
+inline constexpr int32_t kCodeRestPathNotFound = 1800;
+inline constexpr int32_t kCodeRestBadJson = 1801;
 
 void FillStatus(const Status& status, milvus::proto::common::Status* out);
 milvus::proto::common::Status ToProto(const Status& status);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/milvus_service.h"
+#include "api/rest_v2.h"
 #include "common/version.h"
 #include "engine/engine.h"
 #include "main/bench_verb.h"
@@ -137,6 +138,11 @@ int Serve(const ServerConfig& config) {
     res.set_content(PrometheusText(metrics->Snapshot(), stats ? &*stats : nullptr,
                                    GarbageCounters((*engine)->Garbage())),
                     "text/plain; version=0.0.4; charset=utf-8");
+  });
+  api::RestV2 rest(&service);
+  http.Post(R"(/v2/vectordb/.*)", [&rest](const httplib::Request& req, httplib::Response& res) {
+    const bool allow_int64 = req.get_header_value("Accept-Type-Allow-Int64") == "true";
+    res.set_content(rest.Handle(req.path, req.body, allow_int64), "application/json");
   });
   if (!http.bind_to_port(config.listen, config.http_port)) {
     spdlog::error("cannot listen for HTTP on {}:{}", config.listen, config.http_port);
