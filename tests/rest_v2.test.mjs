@@ -114,6 +114,51 @@ describe('REST API v2', { timeout: 300000 }, () => {
     assert.deepEqual(rows.map((r) => r.tag), ['changed']);
   });
 
+  test('partitions, and a grouping search', async () => {
+    const name = uniqueName('rest_parts');
+    ok(await rest.createCollection({
+      collectionName: name,
+      schema: {
+        fields: [
+          { fieldName: 'id', dataType: 'Int64', isPrimary: true },
+          { fieldName: 'cat', dataType: 'Int64' },
+          { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: DIM } },
+        ],
+      },
+      indexParams: [{ fieldName: 'v', metricType: 'L2', indexType: 'FLAT' }],
+    }), 'create');
+    ok(await rest.createPartition({ collectionName: name, partitionName: 'p1' }), 'create partition');
+    assert.deepEqual(ok(await rest.hasPartition({ collectionName: name, partitionName: 'p1' }), 'has'), { has: true });
+    assert.deepEqual(ok(await rest.listPartitions({ collectionName: name }), 'list').sort(), ['_default', 'p1']);
+    const row = (id) => ({ id, cat: id % 3, v: vectors[id] });
+    ok(await rest.insert({ collectionName: name, data: [...Array(30).keys()].map(row) }), 'insert _default');
+    ok(await rest.insert({ collectionName: name, partitionName: 'p1', data: [30, 31, 32, 33].map(row) }), 'insert p1');
+    const inP1 = ok(await rest.query({ collectionName: name, filter: 'id >= 0', partitionNames: ['p1'], outputFields: ['id'] }), 'query p1');
+    assert.deepEqual(inP1.map((r) => Number(r.id)).sort((a, b) => a - b), [30, 31, 32, 33]);
+    assert.equal(ok(await rest.getPartitionStatistics({ collectionName: name, partitionName: 'p1' }), 'stats').rowCount, 4);
+
+    const grouped = ok(await rest.search({
+      collectionName: name, data: [vectors[0]], limit: 3, groupingField: 'cat', groupSize: 2, outputFields: ['cat'],
+    }), 'grouping search');
+    const perCat = {};
+    for (const hit of grouped) perCat[hit.cat] = (perCat[hit.cat] ?? 0) + 1;
+    assert.equal(Object.keys(perCat).length, 3, `three groups: ${JSON.stringify(grouped)}`);
+    assert.ok(Object.values(perCat).every((n) => n <= 2), 'at most groupSize hits a group');
+    assert.equal(Number(grouped[0].id), 0, 'the nearest first');
+
+    ok(await rest.releasePartitions({ collectionName: name, partitionNames: ['p1'] }), 'release p1');
+    const notLoaded = await rest.query({ collectionName: name, filter: 'id >= 0', partitionNames: ['p1'] });
+    assert.equal(notLoaded.code, 201, JSON.stringify(notLoaded));
+    ok(await rest.loadPartitions({ collectionName: name, partitionNames: ['p1'] }), 'load p1');
+    assert.equal(ok(await rest.query({ collectionName: name, filter: 'id >= 0', partitionNames: ['p1'] }), 'query').length, 4);
+    ok(await rest.releasePartitions({ collectionName: name, partitionNames: ['p1'] }), 'release p1');
+    ok(await rest.dropPartition({ collectionName: name, partitionName: 'p1' }), 'drop partition');
+    assert.deepEqual(ok(await rest.hasPartition({ collectionName: name, partitionName: 'p1' }), 'has'), { has: false });
+    const missing = await rest.getPartitionStatistics({ collectionName: name, partitionName: 'p1' });
+    assert.equal(missing.code, 200);
+    ok(await rest.dropCollection({ collectionName: name }), 'drop');
+  });
+
   test('a custom schema with indexParams, JSON and array fields', async () => {
     ok(await rest.createCollection({
       collectionName: custom,

@@ -25,6 +25,9 @@ struct Call {
   MilvusService* service;
 };
 
+// What a search or query returns without a `limit`, as in Milvus.
+constexpr int64_t kDefaultLimit = 100;
+
 json Data(json data) { return json{{"code", 0}, {"data", std::move(data)}}; }
 
 json Fail(const cpb::Status& status) {
@@ -309,6 +312,11 @@ std::string ParamValue(const KeyValuePairs& pairs, const std::string& key) {
   return "";
 }
 
+// The answer to get_stats: the `row_count` of the statistics.
+json RowCount(const KeyValuePairs& stats) {
+  return Data({{"rowCount", IntegerOf(ParamValue(stats, "row_count")).value_or(0)}});
+}
+
 json CollectionsDescribe(const Call& c) {
   REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
   mpb::DescribeCollectionRequest request;
@@ -398,7 +406,7 @@ json CollectionsStats(const Call& c) {
   mpb::GetCollectionStatisticsResponse response;
   c.service->GetCollectionStatistics(nullptr, &request, &response);
   REST_RETURN_IF_FAILED(response.status());
-  return Data({{"rowCount", IntegerOf(ParamValue(response.stats(), "row_count")).value_or(0)}});
+  return RowCount(response.stats());
 }
 
 json CollectionsFlush(const Call& c) {
@@ -491,6 +499,92 @@ json IndexesDrop(const Call& c) {
   return Data(json::object());
 }
 
+// ---- partitions ----------------------------------------------------------------------------
+
+// Runs `rpc` for the collection and the partition (`partitionName`) the body names; the
+// error to answer when it names none.
+template <typename Request, typename Response>
+std::optional<json> CallForPartition(const Call& c,
+                                     grpc::Status (MilvusService::*rpc)(ServerContext*,
+                                                                        const Request*, Response*),
+                                     Response* response) {
+  Result<std::string> name = RequiredString(c.body, "collectionName");
+  if (!name.ok()) return Fail(name.status());
+  Result<std::string> partition = RequiredString(c.body, "partitionName");
+  if (!partition.ok()) return Fail(partition.status());
+  Request request;
+  request.set_collection_name(*name);
+  request.set_partition_name(*partition);
+  (c.service->*rpc)(nullptr, &request, response);
+  return std::nullopt;
+}
+
+json PartitionsCreate(const Call& c) {
+  cpb::Status status;
+  if (auto bad = CallForPartition(c, &MilvusService::CreatePartition, &status)) return *bad;
+  REST_RETURN_IF_FAILED(status);
+  return Data(json::object());
+}
+
+json PartitionsDrop(const Call& c) {
+  cpb::Status status;
+  if (auto bad = CallForPartition(c, &MilvusService::DropPartition, &status)) return *bad;
+  REST_RETURN_IF_FAILED(status);
+  return Data(json::object());
+}
+
+json PartitionsHas(const Call& c) {
+  mpb::BoolResponse response;
+  if (auto bad = CallForPartition(c, &MilvusService::HasPartition, &response)) return *bad;
+  REST_RETURN_IF_FAILED(response.status());
+  return Data({{"has", response.value()}});
+}
+
+json PartitionsStats(const Call& c) {
+  mpb::GetPartitionStatisticsResponse response;
+  if (auto bad = CallForPartition(c, &MilvusService::GetPartitionStatistics, &response))
+    return *bad;
+  REST_RETURN_IF_FAILED(response.status());
+  return RowCount(response.stats());
+}
+
+json PartitionsList(const Call& c) {
+  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
+  mpb::ShowPartitionsRequest request;
+  request.set_collection_name(name);
+  mpb::ShowPartitionsResponse response;
+  c.service->ShowPartitions(nullptr, &request, &response);
+  REST_RETURN_IF_FAILED(response.status());
+  json names = json::array();
+  for (const std::string& n : response.partition_names()) names.push_back(n);
+  return Data(names);
+}
+
+// Load or release the partitions `partitionNames`.
+template <typename Request>
+json PartitionsLoadOrRelease(const Call& c,
+                             grpc::Status (MilvusService::*rpc)(ServerContext*, const Request*,
+                                                                cpb::Status*)) {
+  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
+  REST_ASSIGN_OR_FAIL(partitions, OptionalStrings(c.body, "partitionNames"));
+  if (partitions.empty())
+    return Fail(InvalidArgument("'partitionNames' is required (a non-empty array of names)"));
+  Request request;
+  request.set_collection_name(name);
+  for (const std::string& p : partitions) request.add_partition_names(p);
+  cpb::Status status;
+  (c.service->*rpc)(nullptr, &request, &status);
+  REST_RETURN_IF_FAILED(status);
+  return Data(json::object());
+}
+
+json PartitionsLoad(const Call& c) {
+  return PartitionsLoadOrRelease(c, &MilvusService::LoadPartitions);
+}
+json PartitionsRelease(const Call& c) {
+  return PartitionsLoadOrRelease(c, &MilvusService::ReleasePartitions);
+}
+
 // ---- entities ------------------------------------------------------------------------------
 
 Result<spb::CollectionSchema> SchemaOf(const Call& c, const std::string& name) {
@@ -565,10 +659,15 @@ json RowsOf(const google::protobuf::RepeatedPtrField<spb::FieldData>& columns, i
   return out;
 }
 
-json RunQuery(const Call& c, const std::string& name, const std::string& filter) {
+// A query (`limit` rows at most) or a get (every row of its keys).
+json RunQuery(const Call& c, const std::string& name, const std::string& filter,
+              int64_t default_limit) {
   REST_ASSIGN_OR_FAIL(output, OptionalStrings(c.body, "outputFields"));
+  if (output.empty()) output = {"*"};
   REST_ASSIGN_OR_FAIL(partitions, OptionalStrings(c.body, "partitionNames"));
-  REST_ASSIGN_OR_FAIL(limit, OptionalInt(c.body, "limit", 0));
+  // count(*) counts every row; it takes no limit.
+  const bool count = output == std::vector<std::string>{"count(*)"};
+  REST_ASSIGN_OR_FAIL(limit, OptionalInt(c.body, "limit", count ? 0 : default_limit));
   REST_ASSIGN_OR_FAIL(offset, OptionalInt(c.body, "offset", 0));
   mpb::QueryRequest request;
   request.set_collection_name(name);
@@ -587,7 +686,7 @@ json RunQuery(const Call& c, const std::string& name, const std::string& filter)
 json EntitiesQuery(const Call& c) {
   REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
   REST_ASSIGN_OR_FAIL(filter, OptionalString(c.body, "filter"));
-  return RunQuery(c, name, filter);
+  return RunQuery(c, name, filter, kDefaultLimit);
 }
 
 // The filter `pk in [...]` for the `id` of a get (one key or a list).
@@ -623,7 +722,7 @@ json EntitiesGet(const Call& c) {
   REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
   REST_ASSIGN_OR_FAIL(schema, SchemaOf(c, name));
   REST_ASSIGN_OR_FAIL(filter, KeyFilter(schema, c.body.value("id", json())));
-  return RunQuery(c, name, filter);
+  return RunQuery(c, name, filter, 0);
 }
 
 // The PlaceholderGroup of the query vectors in `data` for field `field`.
@@ -670,7 +769,7 @@ json EntitiesSearch(const Call& c) {
     return Fail(InvalidArgument(anns_field.empty() ? "the collection has no vector field"
                                                    : "no vector field '" + anns_field + "'"));
   REST_ASSIGN_OR_FAIL(placeholders, Placeholders(c.body.value("data", json()), *field));
-  REST_ASSIGN_OR_FAIL(limit, OptionalInt(c.body, "limit", 100));
+  REST_ASSIGN_OR_FAIL(limit, OptionalInt(c.body, "limit", kDefaultLimit));
   REST_ASSIGN_OR_FAIL(offset, OptionalInt(c.body, "offset", 0));
   REST_ASSIGN_OR_FAIL(filter, OptionalString(c.body, "filter"));
   REST_ASSIGN_OR_FAIL(output, OptionalStrings(c.body, "outputFields"));
@@ -692,6 +791,13 @@ json EntitiesSearch(const Call& c) {
   if (offset > 0) AddPair(params, "offset", std::to_string(offset));
   if (auto metric = search_params.find("metricType"); metric != search_params.end())
     AddPair(params, "metric_type", ParamText(*metric));
+  if (auto group = c.body.find("groupingField"); group != c.body.end()) {
+    AddPair(params, "group_by_field", ParamText(*group));
+    REST_ASSIGN_OR_FAIL(group_size, OptionalInt(c.body, "groupSize", 1));
+    REST_ASSIGN_OR_FAIL(strict, OptionalBool(c.body, "strictGroupSize", false));
+    AddPair(params, "group_size", std::to_string(group_size));
+    AddPair(params, "strict_group_size", strict ? "true" : "false");
+  }
   json inner = search_params.value("params", json::object());
   for (const char* key : {"radius", "range_filter"})
     if (search_params.contains(key)) inner[key] = search_params[key];
@@ -743,6 +849,13 @@ const std::map<std::string, Handler, std::less<>>& Routes() {
       {"entities/query", EntitiesQuery},
       {"entities/get", EntitiesGet},
       {"entities/search", EntitiesSearch},
+      {"partitions/create", PartitionsCreate},
+      {"partitions/drop", PartitionsDrop},
+      {"partitions/has", PartitionsHas},
+      {"partitions/list", PartitionsList},
+      {"partitions/load", PartitionsLoad},
+      {"partitions/release", PartitionsRelease},
+      {"partitions/get_stats", PartitionsStats},
       {"indexes/create", IndexesCreate},
       {"indexes/list", IndexesList},
       {"indexes/describe", IndexesDescribe},
