@@ -97,6 +97,7 @@ grpc::Status MilvusService::DescribeCollection(ServerContext*,
   response->set_collection_name(meta->schema.name);
   response->set_db_name("default");
   response->set_num_partitions(static_cast<int64_t>(meta->partitions.size()));
+  for (const std::string& alias : meta->aliases) response->add_aliases(alias);
   for (const auto& [k, v] : meta->properties) AddPair(response->mutable_properties(), k, v);
   return Reply(Status::Ok(), response->mutable_status(), "DescribeCollection");
 }

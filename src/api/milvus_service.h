@@ -57,6 +57,14 @@ class MilvusService final : public mpb::MilvusService::Service {
   grpc::Status GetLoadState(ServerContext*, const mpb::GetLoadStateRequest*,
                             mpb::GetLoadStateResponse*) override;
 
+  grpc::Status CreateAlias(ServerContext*, const mpb::CreateAliasRequest*, cpb::Status*) override;
+  grpc::Status DropAlias(ServerContext*, const mpb::DropAliasRequest*, cpb::Status*) override;
+  grpc::Status AlterAlias(ServerContext*, const mpb::AlterAliasRequest*, cpb::Status*) override;
+  grpc::Status DescribeAlias(ServerContext*, const mpb::DescribeAliasRequest*,
+                             mpb::DescribeAliasResponse*) override;
+  grpc::Status ListAliases(ServerContext*, const mpb::ListAliasesRequest*,
+                           mpb::ListAliasesResponse*) override;
+
   grpc::Status CreatePartition(ServerContext*, const mpb::CreatePartitionRequest*,
                                cpb::Status*) override;
   grpc::Status DropPartition(ServerContext*, const mpb::DropPartitionRequest*,

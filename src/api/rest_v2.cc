@@ -367,7 +367,7 @@ json CollectionsDescribe(const Call& c) {
                {"partitionsNum", response.num_partitions()},
                {"consistencyLevel", cpb::ConsistencyLevel_Name(response.consistency_level())},
                {"properties", std::move(properties)},
-               {"aliases", json::array()}});
+               {"aliases", response.aliases()}});
 }
 
 // A call that names a collection and answers only a status.
@@ -583,6 +583,63 @@ json PartitionsLoad(const Call& c) {
 }
 json PartitionsRelease(const Call& c) {
   return PartitionsLoadOrRelease(c, &MilvusService::ReleasePartitions);
+}
+
+// ---- aliases -------------------------------------------------------------------------------
+
+// Create (`alter` false) or alter an alias: `aliasName` for `collectionName`.
+json CreateOrAlterAlias(const Call& c, bool alter) {
+  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
+  REST_ASSIGN_OR_FAIL(alias, RequiredString(c.body, "aliasName"));
+  cpb::Status status;
+  if (alter) {
+    mpb::AlterAliasRequest request;
+    request.set_collection_name(name);
+    request.set_alias(alias);
+    c.service->AlterAlias(nullptr, &request, &status);
+  } else {
+    mpb::CreateAliasRequest request;
+    request.set_collection_name(name);
+    request.set_alias(alias);
+    c.service->CreateAlias(nullptr, &request, &status);
+  }
+  REST_RETURN_IF_FAILED(status);
+  return Data(json::object());
+}
+
+json AliasesCreate(const Call& c) { return CreateOrAlterAlias(c, false); }
+json AliasesAlter(const Call& c) { return CreateOrAlterAlias(c, true); }
+
+json AliasesDrop(const Call& c) {
+  REST_ASSIGN_OR_FAIL(alias, RequiredString(c.body, "aliasName"));
+  mpb::DropAliasRequest request;
+  request.set_alias(alias);
+  cpb::Status status;
+  c.service->DropAlias(nullptr, &request, &status);
+  REST_RETURN_IF_FAILED(status);
+  return Data(json::object());
+}
+
+json AliasesDescribe(const Call& c) {
+  REST_ASSIGN_OR_FAIL(alias, RequiredString(c.body, "aliasName"));
+  mpb::DescribeAliasRequest request;
+  request.set_alias(alias);
+  mpb::DescribeAliasResponse response;
+  c.service->DescribeAlias(nullptr, &request, &response);
+  REST_RETURN_IF_FAILED(response.status());
+  return Data({{"aliasName", response.alias()},
+               {"collectionName", response.collection()},
+               {"dbName", response.db_name()}});
+}
+
+json AliasesList(const Call& c) {
+  REST_ASSIGN_OR_FAIL(name, OptionalString(c.body, "collectionName"));
+  mpb::ListAliasesRequest request;
+  request.set_collection_name(name);
+  mpb::ListAliasesResponse response;
+  c.service->ListAliases(nullptr, &request, &response);
+  REST_RETURN_IF_FAILED(response.status());
+  return Data(response.aliases());
 }
 
 // ---- entities ------------------------------------------------------------------------------
@@ -856,6 +913,11 @@ const std::map<std::string, Handler, std::less<>>& Routes() {
       {"partitions/load", PartitionsLoad},
       {"partitions/release", PartitionsRelease},
       {"partitions/get_stats", PartitionsStats},
+      {"aliases/create", AliasesCreate},
+      {"aliases/alter", AliasesAlter},
+      {"aliases/drop", AliasesDrop},
+      {"aliases/describe", AliasesDescribe},
+      {"aliases/list", AliasesList},
       {"indexes/create", IndexesCreate},
       {"indexes/list", IndexesList},
       {"indexes/describe", IndexesDescribe},

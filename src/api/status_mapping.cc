@@ -25,6 +25,18 @@ void FillStatus(const Status& status, common::Status* out) {
     case ErrorTag::kPartitionNotLoaded:
       code = kCodePartitionNotLoaded;
       break;
+    case ErrorTag::kAliasNotFound:
+      code = kCodeAliasNotFound;
+      legacy = common::ErrorCode::IllegalArgument;
+      break;
+    case ErrorTag::kAliasNameConflict:
+      code = kCodeAliasNameConflict;
+      legacy = common::ErrorCode::IllegalArgument;
+      break;
+    case ErrorTag::kAliasExists:
+      code = kCodeAliasExists;
+      legacy = common::ErrorCode::IllegalArgument;
+      break;
     case ErrorTag::kIndexNotFound:
       code = kCodeIndexNotFound;
       legacy = common::ErrorCode::IndexNotExist;

@@ -23,6 +23,9 @@ inline constexpr int32_t kCodePartitionNotLoaded = 201;
 inline constexpr int32_t kCodeIndexNotFound = 700;
 inline constexpr int32_t kCodeDatabaseNotFound = 800;
 inline constexpr int32_t kCodeParameterInvalid = 1100;
+inline constexpr int32_t kCodeAliasNotFound = 1600;
+inline constexpr int32_t kCodeAliasNameConflict = 1601;
+inline constexpr int32_t kCodeAliasExists = 1602;
 // The REST API's own (Milvus's httpserver): an unknown endpoint, a body that is no JSON.
 inline constexpr int32_t kCodeRestPathNotFound = 1800;
 inline constexpr int32_t kCodeRestBadJson = 1801;

@@ -149,7 +149,8 @@ json CollectionToJson(const CollectionMeta& c) {
           {"wal_covered_lsn", c.wal_covered_lsn},
           {"loaded", c.loaded},
           {"loaded_partitions", c.loaded_partitions},
-          {"delta_logs", std::move(delta_logs)}};
+          {"delta_logs", std::move(delta_logs)},
+          {"aliases", c.aliases}};
 }
 
 CollectionMeta CollectionFromJson(const json& j) {
@@ -199,6 +200,11 @@ CollectionMeta CollectionFromJson(const json& j) {
       c.delta_logs.push_back(DeltaLogMeta{ReadString(d, "key"), ReadInt64(d, "partition_id"),
                                           ReadInt64(d, "num_rows"), ReadUint64(d, "min_ts"),
                                           ReadUint64(d, "max_ts")});
+  if (j.contains("aliases"))
+    for (const json& a : ReadArray(j, "aliases")) {
+      if (!a.is_string()) throw FormatError("'aliases' holds a non-string");
+      c.aliases.push_back(a.get<std::string>());
+    }
   return c;
 }
 

@@ -103,6 +103,9 @@ struct CollectionMeta {
   std::vector<int64_t> loaded_partitions;
   // Deletes persisted by flushes (WAL deletes after wal_covered_lsn are not in these yet).
   std::vector<DeltaLogMeta> delta_logs;
+  // Other names of this collection (CreateAlias), sorted; unique among every collection's
+  // names and aliases.
+  std::vector<std::string> aliases;
 
   // Lookups return nullptr when absent; pointers are valid until the vector changes.
   const PartitionMeta* FindPartition(std::string_view name) const;

@@ -72,6 +72,7 @@ Manifest FullManifest() {
   c.loaded_partitions = {12};
   c.delta_logs = {{"root/delta_log/1/12/0/41", 12, 3, 449000000000000007ull, 449000000000000008ull},
                   {"root/delta_log/1/0/0/42", 0, 1, 449000000000000009ull, 449000000000000009ull}};
+  c.aliases = {"live", "previous"};
 
   CollectionMeta empty;
   empty.collection_id = 2;
@@ -110,13 +111,15 @@ TEST(ManifestTest, RoundTripsEveryField) {
   EXPECT_EQ(*decoded, m);
 }
 
-TEST(ManifestTest, ReadsManifestsWrittenBeforeDeltaLogsAndPartitionLoads) {
+TEST(ManifestTest, ReadsManifestsWrittenBeforeDeltaLogsPartitionLoadsAndAliases) {
   json payload = PayloadOf(EncodeManifest(FullManifest()));
   payload["collections"][0].erase("delta_logs");
   payload["collections"][0].erase("loaded_partitions");
+  payload["collections"][0].erase("aliases");
   auto decoded = DecodeManifest(Seal(payload), kName);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_TRUE(decoded->collections[0].delta_logs.empty());
+  EXPECT_TRUE(decoded->collections[0].aliases.empty());
   EXPECT_TRUE(decoded->collections[0].loaded_partitions.empty());
   EXPECT_TRUE(decoded->collections[0].PartitionLoaded(11));
 }

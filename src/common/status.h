@@ -37,6 +37,9 @@ enum class ErrorTag : int {
   kFieldNotFound,
   kPartitionNotFound,
   kPartitionNotLoaded,
+  kAliasNotFound,
+  kAliasNameConflict,  // an alias named like a collection, or the reverse
+  kAliasExists,        // the alias names another collection
 };
 
 class [[nodiscard]] Status {

@@ -93,6 +93,7 @@ Status Engine::Recover() {
         collection->Recover(meta).WithContext("recovering collection " + meta.schema.name));
     if (meta.loaded) RETURN_IF_ERROR(collection->Load(meta, meta.loaded_partitions));
     collections_[meta.schema.name] = std::move(collection);
+    for (const std::string& alias : meta.aliases) aliases_[alias] = meta.schema.name;
   }
   spdlog::info("catalog version {}: {} collections recovered from {}", manifest.version,
                collections_.size(), options_.store->Describe());
@@ -102,6 +103,10 @@ Status Engine::Recover() {
 Result<std::shared_ptr<Collection>> Engine::Find(const std::string& name) {
   std::lock_guard lock(mu_);
   auto it = collections_.find(name);
+  if (it == collections_.end()) {
+    auto alias = aliases_.find(name);
+    if (alias != aliases_.end()) it = collections_.find(alias->second);
+  }
   if (it == collections_.end()) return CollectionNotFound(name);
   return it->second;
 }
@@ -116,6 +121,12 @@ Status Engine::CreateCollection(CollectionSchema schema, KeyValues properties,
     return Status(StatusCode::kAlreadyExists,
                   fmt::format("collection '{}' already exists", schema.name),
                   ErrorTag::kCollectionExists);
+  if (aliases_.count(schema.name))
+    return Status(StatusCode::kAlreadyExists,
+                  fmt::format("collection name '{}' conflicts with an existing alias of "
+                              "collection '{}'",
+                              schema.name, aliases_.at(schema.name)),
+                  ErrorTag::kAliasNameConflict);
   CollectionMeta meta;
   meta.create_ts = clock_.Now();
   meta.collection_id = static_cast<int64_t>(meta.create_ts);
@@ -145,7 +156,16 @@ Status Engine::DropCollection(const std::string& name) {
   {
     std::lock_guard lock(mu_);
     auto it = collections_.find(name);
+    if (it == collections_.end() && aliases_.count(name))
+      return InvalidArgument(fmt::format(
+          "cannot drop the collection via its alias '{}': use the collection's name", name));
     if (it == collections_.end()) return CollectionNotFound(name);
+    for (const auto& [alias, target] : aliases_)
+      if (target == name)
+        return Status(StatusCode::kFailedPrecondition,
+                      fmt::format("collection '{}' still has alias '{}': drop or alter its "
+                                  "aliases before dropping the collection",
+                                  name, alias));
     collection = it->second;
     int64_t id = collection->id();
     auto_flusher_->Forget(id);

@@ -66,6 +66,20 @@ class Engine {
   // True when any partition is loaded, or (when `partitions` is not empty) all of those are.
   Result<bool> IsLoaded(const std::string& name, const std::vector<std::string>& partitions = {});
 
+  // Aliases (engine/aliases.cc): other names of a collection, which every call taking a
+  // collection name accepts (DropCollection excepted, as in Milvus). Names are unique among
+  // collections and aliases together: a clash is AlreadyExists tagged kAliasNameConflict, an
+  // alias of another collection kAliasExists, an unknown alias NotFound tagged kAliasNotFound.
+  Status CreateAlias(const std::string& collection, const std::string& alias);
+  // Dropping an alias that does not exist succeeds.
+  Status DropAlias(const std::string& alias);
+  // Points an existing alias at `collection`.
+  Status AlterAlias(const std::string& collection, const std::string& alias);
+  // The name of the collection `alias` stands for.
+  Result<std::string> DescribeAlias(const std::string& alias);
+  // The aliases of `collection`, or of every collection when it is empty; sorted.
+  Result<std::vector<std::string>> ListAliases(const std::string& collection);
+
   // Partitions (engine/partitions.cc). Unknown partitions are NotFound tagged
   // kPartitionNotFound. Creating an existing partition or dropping a missing one succeeds, as
   // in Milvus. `_default` cannot be dropped; a loaded partition must be released first.
@@ -110,7 +124,11 @@ class Engine {
 
  private:
   explicit Engine(const EngineOptions& options);
+  // By name or alias.
   Result<std::shared_ptr<Collection>> Find(const std::string& name);
+  // Commits `next` (alias -> collection name) as every collection's aliases, in one catalog
+  // commit, then adopts it. Requires mu_.
+  Status CommitAliasesLocked(std::map<std::string, std::string> next);
   // Insert (upsert false) or Upsert into the collection, counted for automatic sealing.
   Result<InsertResult> WriteRows(const std::string& collection, const std::string& partition,
                                  RowBatch batch, bool upsert);
@@ -135,6 +153,7 @@ class Engine {
   std::mutex load_mu_;     // serializes load state and partition changes; taken before mu_
   std::mutex mu_;          // guards collections_
   std::map<std::string, std::shared_ptr<Collection>> collections_;
+  std::map<std::string, std::string> aliases_;  // alias -> collection name; guarded by mu_
   std::unique_ptr<BackgroundWorker> background_;
   std::unique_ptr<AutoFlusher> auto_flusher_;  // stopped first: it schedules background passes
 };

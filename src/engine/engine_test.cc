@@ -161,6 +161,37 @@ TEST(EngineTest, ConcurrentInsertsAreAllDurable) {
 // its rows out of the loaded collection (found by bench/ingest: count(*) right after a load that
 // raced an automatic seal was short by whole segments until the next Load). A race, so not
 // certain to show: without the fix this failed in about one run in three.
+TEST(EngineTest, AliasesLiveInTheCatalogAndMoveInOneCommit) {
+  MemoryObjectStore store;
+  {
+    auto engine = OpenEngine(&store);
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("blue", false), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("green", false), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->Insert("blue", "", Rows(0, 3)).ok());
+    ASSERT_TRUE(engine->CreateAlias("blue", "prod").ok());
+    ASSERT_TRUE(engine->CreateAlias("blue", "b").ok());
+    EXPECT_EQ(*engine->RowCount("prod"), 3) << "the alias finds its collection";
+    auto before = Catalog::Open(&store, "");
+    ASSERT_TRUE(before.ok());
+    const uint64_t version = (*before)->Current()->version;
+    ASSERT_TRUE(engine->AlterAlias("green", "prod").ok());
+    auto after = Catalog::Open(&store, "");
+    ASSERT_TRUE(after.ok());
+    std::shared_ptr<const Manifest> m = (*after)->Current();
+    EXPECT_EQ(m->version, version + 1) << "one commit moves the alias";
+    EXPECT_EQ(m->FindCollection("blue")->aliases, std::vector<std::string>{"b"});
+    EXPECT_EQ(m->FindCollection("green")->aliases, std::vector<std::string>{"prod"});
+    EXPECT_EQ(*engine->RowCount("prod"), 0);
+  }
+  auto engine = OpenEngine(&store);
+  EXPECT_EQ(*engine->DescribeAlias("prod"), "green");
+  EXPECT_EQ(*engine->ListAliases(""), (std::vector<std::string>{"b", "prod"}));
+  EXPECT_EQ(engine->DropCollection("blue").code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(engine->DropAlias("b").ok());
+  ASSERT_TRUE(engine->DropCollection("blue").ok());
+  EXPECT_EQ(engine->DescribeAlias("b").status().tag(), ErrorTag::kAliasNotFound);
+}
+
 TEST(EngineTest, LoadRacingAFlushSeesEveryRow) {
   MemoryObjectStore store;
   auto engine = OpenEngine(&store);

@@ -9,7 +9,6 @@
 #include "schema/array_cell.h"
 
 namespace strata {
-namespace {
 
 bool IsValidName(std::string_view name) {
   if (name.empty() || name.size() > 255) return false;
@@ -18,6 +17,8 @@ bool IsValidName(std::string_view name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
   return true;
 }
+
+namespace {
 
 Result<int64_t> ParamInt(const FieldSchema& field, std::string_view key) {
   for (const auto& [k, v] : field.type_params) {

@@ -75,6 +75,10 @@ struct CollectionSchema {
 // and the rule.
 Status ValidateSchema(CollectionSchema& schema);
 
+// Milvus's rule for collection, alias and field names: 1-255 letters, digits and underscores,
+// not starting with a digit.
+bool IsValidName(std::string_view name);
+
 // Brings a client's batch to the stored shape before ValidateBatch: adds the columns a client
 // may leave out (nullable fields: all null; fields with a default: all default; $meta: `{}`
 // per row), replaces nulls by the field's default, zeroes the value slots of null rows, treats
