@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <set>
+#include <map>
 
 namespace strata::api {
 namespace {
@@ -165,9 +165,9 @@ Result<std::vector<pb::FieldData>> FieldDataFromRows(const pb::CollectionSchema&
   if (!rows.is_array() || rows.empty())
     return InvalidArgument("data must be a non-empty array of rows (JSON objects)");
   std::vector<const pb::FieldSchema*> fields;
-  std::set<std::string, std::less<>> names;
+  std::map<std::string, const pb::FieldSchema*, std::less<>> by_name;
   for (const pb::FieldSchema& f : schema.fields()) {
-    names.insert(f.name());
+    by_name[f.name()] = &f;
     if (f.is_dynamic()) continue;
     if (f.is_primary_key() && f.autoid() && !with_auto_id_key) continue;
     fields.push_back(&f);
@@ -203,10 +203,8 @@ Result<std::vector<pb::FieldData>> FieldDataFromRows(const pb::CollectionSchema&
     }
     json extra = json::object();
     for (auto it = row.begin(); it != row.end(); ++it) {
-      if (names.count(it.key())) {
-        const pb::FieldSchema* f = nullptr;
-        for (const pb::FieldSchema& each : schema.fields())
-          if (each.name() == it.key()) f = &each;
+      if (auto known = by_name.find(it.key()); known != by_name.end()) {
+        const pb::FieldSchema* f = known->second;
         if (f->is_primary_key() && f->autoid() && !with_auto_id_key && !it->is_null())
           return InvalidArgument(fmt::format(
               "row {}: primary key '{}' is auto_id: the server generates it", r, it.key()));

@@ -95,12 +95,9 @@ Verdict Judge(const LiveSet& live, std::string_view root, std::string_view key, 
   return Verdict::kGarbage;
 }
 
-}  // namespace
-
-std::vector<ObjectInfo> FindGarbage(const Manifest& manifest, std::string_view root,
-                                    std::span<const ObjectInfo> listed, int64_t now_ms,
-                                    int64_t min_age_ms, GarbageReport* report) {
-  const LiveSet live = LiveSetOf(manifest);
+std::vector<ObjectInfo> GarbageIn(const LiveSet& live, std::string_view root,
+                                  std::span<const ObjectInfo> listed, int64_t now_ms,
+                                  int64_t min_age_ms, GarbageReport* report) {
   std::vector<ObjectInfo> garbage;
   for (const ObjectInfo& object : listed) {
     ++report->listed;
@@ -122,11 +119,9 @@ std::vector<ObjectInfo> FindGarbage(const Manifest& manifest, std::string_view r
   return garbage;
 }
 
-std::vector<PendingUpload> FindAbandonedUploads(const Manifest& manifest, std::string_view root,
-                                                std::span<const PendingUpload> listed,
-                                                int64_t now_ms, int64_t min_age_ms,
-                                                GarbageReport* report) {
-  const LiveSet live = LiveSetOf(manifest);
+std::vector<PendingUpload> AbandonedIn(const LiveSet& live, std::string_view root,
+                                       std::span<const PendingUpload> listed, int64_t now_ms,
+                                       int64_t min_age_ms, GarbageReport* report) {
   std::vector<PendingUpload> abandoned;
   for (const PendingUpload& upload : listed) {
     ++report->uploads_listed;
@@ -135,6 +130,21 @@ std::vector<PendingUpload> FindAbandonedUploads(const Manifest& manifest, std::s
       abandoned.push_back(upload);
   }
   return abandoned;
+}
+
+}  // namespace
+
+std::vector<ObjectInfo> FindGarbage(const Manifest& manifest, std::string_view root,
+                                    std::span<const ObjectInfo> listed, int64_t now_ms,
+                                    int64_t min_age_ms, GarbageReport* report) {
+  return GarbageIn(LiveSetOf(manifest), root, listed, now_ms, min_age_ms, report);
+}
+
+std::vector<PendingUpload> FindAbandonedUploads(const Manifest& manifest, std::string_view root,
+                                                std::span<const PendingUpload> listed,
+                                                int64_t now_ms, int64_t min_age_ms,
+                                                GarbageReport* report) {
+  return AbandonedIn(LiveSetOf(manifest), root, listed, now_ms, min_age_ms, report);
 }
 
 Result<GarbageReport> CollectGarbage(ObjectStore* store, std::string_view root, Catalog* catalog,
@@ -157,8 +167,8 @@ Result<GarbageReport> CollectGarbage(ObjectStore* store, std::string_view root, 
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const Manifest> manifest, catalog->Settled());
   const auto now_ms = static_cast<int64_t>(WallClockMs());
-  std::vector<ObjectInfo> garbage =
-      FindGarbage(*manifest, root, listed, now_ms, min_age_ms, &report);
+  const LiveSet live = LiveSetOf(*manifest);  // views into *manifest, held to the end
+  std::vector<ObjectInfo> garbage = GarbageIn(live, root, listed, now_ms, min_age_ms, &report);
   std::vector<std::string> keys;
   for (const ObjectInfo& o : garbage) {
     keys.push_back(o.key);
@@ -167,7 +177,7 @@ Result<GarbageReport> CollectGarbage(ObjectStore* store, std::string_view root, 
   RETURN_IF_ERROR(store->DeleteMany(keys));
   report.deleted = std::ssize(keys);
   for (const PendingUpload& upload :
-       FindAbandonedUploads(*manifest, root, uploads, now_ms, min_age_ms, &report)) {
+       AbandonedIn(live, root, uploads, now_ms, min_age_ms, &report)) {
     RETURN_IF_ERROR(store->AbortPendingUpload(upload));
     ++report.uploads_aborted;
   }
