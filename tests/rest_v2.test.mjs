@@ -222,8 +222,8 @@ describe('REST API v2', { timeout: 300000 }, () => {
     assert.equal(after, before, 'a rejected batch writes no row');
 
     const otherDb = await new HttpClient({ endpoint: `http://127.0.0.1:${server.httpPort}`, database: 'other' })
-      .hasCollection({ collectionName: quick });
-    assert.equal(otherDb.code, 800);
+      .describeCollection({ collectionName: quick });
+    assert.equal(otherDb.code, 800, 'a database that does not exist');
     const noName = await rest.createCollection({ dimension: 4 });
     assert.equal(noName.code, 1100);
     const badIndex = await rest.createCollection({

@@ -19,8 +19,11 @@ constexpr uint64_t kMaxGuaranteeWaitMs = 10'000;
 
 }  // namespace
 
-grpc::Status MilvusService::Connect(ServerContext*, const mpb::ConnectRequest* request,
+grpc::Status MilvusService::Connect(ServerContext* context, const mpb::ConnectRequest* request,
                                     mpb::ConnectResponse* response) {
+  // As in Milvus, connecting to a database that does not exist fails.
+  Status database = engine_->CheckDatabase(DatabaseOf(context, ""));
+  if (!database.ok()) return Reply(database, response->mutable_status(), "Connect");
   spdlog::info("client connected: sdk {} {} user '{}'", request->client_info().sdk_type(),
                request->client_info().sdk_version(), request->client_info().user());
   auto* info = response->mutable_server_info();
@@ -49,7 +52,7 @@ grpc::Status MilvusService::AllocTimestamp(ServerContext*, const mpb::AllocTimes
   return Reply(Status::Ok(), response->mutable_status(), "AllocTimestamp");
 }
 
-grpc::Status MilvusService::CreateCollection(ServerContext*,
+grpc::Status MilvusService::CreateCollection(ServerContext* context,
                                              const mpb::CreateCollectionRequest* request,
                                              cpb::Status* response) {
   milvus::proto::schema::CollectionSchema proto;
@@ -62,31 +65,34 @@ grpc::Status MilvusService::CreateCollection(ServerContext*,
     return Reply(InvalidArgument("collection_name '" + request->collection_name() +
                                  "' differs from the schema's name '" + schema->name + "'"),
                  response, "CreateCollection");
-  Status st = engine_->CreateCollection(std::move(schema).value(), FromPairs(request->properties()),
-                                        request->consistency_level(), request->shards_num(),
-                                        request->num_partitions());
+  Status st = engine_->CreateCollection(
+      std::move(schema).value(), FromPairs(request->properties()), request->consistency_level(),
+      request->shards_num(), request->num_partitions(), DatabaseOf(context, request->db_name()));
   return Reply(st, response, "CreateCollection");
 }
 
-grpc::Status MilvusService::DropCollection(ServerContext*,
+grpc::Status MilvusService::DropCollection(ServerContext* context,
                                            const mpb::DropCollectionRequest* request,
                                            cpb::Status* response) {
-  return Reply(engine_->DropCollection(request->collection_name()), response, "DropCollection");
+  return Reply(engine_->DropCollection(NameOf(context, *request)), response, "DropCollection");
 }
 
-grpc::Status MilvusService::HasCollection(ServerContext*, const mpb::HasCollectionRequest* request,
+grpc::Status MilvusService::HasCollection(ServerContext* context,
+                                          const mpb::HasCollectionRequest* request,
                                           mpb::BoolResponse* response) {
-  auto meta = engine_->DescribeCollection(request->collection_name());
-  if (!meta.ok() && meta.status().tag() != ErrorTag::kCollectionNotFound)
+  auto meta = engine_->DescribeCollection(NameOf(context, *request));
+  // As Milvus: a collection of a database that does not exist is simply not there.
+  const ErrorTag tag = meta.status().tag();
+  if (!meta.ok() && tag != ErrorTag::kCollectionNotFound && tag != ErrorTag::kDatabaseNotFound)
     return Reply(meta.status(), response->mutable_status(), "HasCollection");
   response->set_value(meta.ok());
   return Reply(Status::Ok(), response->mutable_status(), "HasCollection");
 }
 
-grpc::Status MilvusService::DescribeCollection(ServerContext*,
+grpc::Status MilvusService::DescribeCollection(ServerContext* context,
                                                const mpb::DescribeCollectionRequest* request,
                                                mpb::DescribeCollectionResponse* response) {
-  auto meta = engine_->DescribeCollection(request->collection_name());
+  auto meta = engine_->DescribeCollection(NameOf(context, *request));
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "DescribeCollection");
   SchemaToProto(meta->schema, response->mutable_schema());
   response->set_collectionid(meta->collection_id);
@@ -95,20 +101,23 @@ grpc::Status MilvusService::DescribeCollection(ServerContext*,
   response->set_shards_num(meta->shards_num);
   response->set_consistency_level(static_cast<cpb::ConsistencyLevel>(meta->consistency_level));
   response->set_collection_name(meta->schema.name);
-  response->set_db_name("default");
+  response->set_db_name(meta->database);
   response->set_num_partitions(static_cast<int64_t>(meta->partitions.size()));
   for (const std::string& alias : meta->aliases) response->add_aliases(alias);
   for (const auto& [k, v] : meta->properties) AddPair(response->mutable_properties(), k, v);
   return Reply(Status::Ok(), response->mutable_status(), "DescribeCollection");
 }
 
-grpc::Status MilvusService::ShowCollections(ServerContext*,
+grpc::Status MilvusService::ShowCollections(ServerContext* context,
                                             const mpb::ShowCollectionsRequest* request,
                                             mpb::ShowCollectionsResponse* response) {
   bool only_loaded = request->type() == mpb::ShowType::InMemory;
   std::set<std::string> wanted(request->collection_names().begin(),
                                request->collection_names().end());
-  for (const auto& meta : engine_->ListCollections()) {
+  auto collections = engine_->ListCollections(DatabaseOf(context, request->db_name()));
+  if (!collections.ok())
+    return Reply(collections.status(), response->mutable_status(), "ShowCollections");
+  for (const auto& meta : *collections) {
     if (!wanted.empty() && !wanted.count(meta.schema.name)) continue;
     if (only_loaded && !meta.loaded) continue;
     response->add_collection_names(meta.schema.name);
@@ -122,27 +131,29 @@ grpc::Status MilvusService::ShowCollections(ServerContext*,
 }
 
 grpc::Status MilvusService::GetCollectionStatistics(
-    ServerContext*, const mpb::GetCollectionStatisticsRequest* request,
+    ServerContext* context, const mpb::GetCollectionStatisticsRequest* request,
     mpb::GetCollectionStatisticsResponse* response) {
-  auto rows = engine_->RowCount(request->collection_name());
+  auto rows = engine_->RowCount(NameOf(context, *request));
   if (!rows.ok())
     return Reply(rows.status(), response->mutable_status(), "GetCollectionStatistics");
   AddPair(response->mutable_stats(), "row_count", std::to_string(*rows));
   return Reply(Status::Ok(), response->mutable_status(), "GetCollectionStatistics");
 }
 
-grpc::Status MilvusService::CreateIndex(ServerContext*, const mpb::CreateIndexRequest* request,
+grpc::Status MilvusService::CreateIndex(ServerContext* context,
+                                        const mpb::CreateIndexRequest* request,
                                         cpb::Status* response) {
   auto params = NormalizeIndexParams(FromPairs(request->extra_params()));
   if (!params.ok()) return Reply(params.status(), response, "CreateIndex");
-  return Reply(engine_->CreateIndex(request->collection_name(), request->field_name(),
+  return Reply(engine_->CreateIndex(NameOf(context, *request), request->field_name(),
                                     request->index_name(), *params),
                response, "CreateIndex");
 }
 
-grpc::Status MilvusService::DescribeIndex(ServerContext*, const mpb::DescribeIndexRequest* request,
+grpc::Status MilvusService::DescribeIndex(ServerContext* context,
+                                          const mpb::DescribeIndexRequest* request,
                                           mpb::DescribeIndexResponse* response) {
-  auto infos = engine_->DescribeIndex(request->collection_name(), request->field_name(),
+  auto infos = engine_->DescribeIndex(NameOf(context, *request), request->field_name(),
                                       request->index_name());
   if (!infos.ok()) return Reply(infos.status(), response->mutable_status(), "DescribeIndex");
   for (const auto& info : *infos) {
@@ -160,16 +171,17 @@ grpc::Status MilvusService::DescribeIndex(ServerContext*, const mpb::DescribeInd
   return Reply(Status::Ok(), response->mutable_status(), "DescribeIndex");
 }
 
-grpc::Status MilvusService::DropIndex(ServerContext*, const mpb::DropIndexRequest* request,
+grpc::Status MilvusService::DropIndex(ServerContext* context, const mpb::DropIndexRequest* request,
                                       cpb::Status* response) {
   return Reply(
-      engine_->DropIndex(request->collection_name(), request->field_name(), request->index_name()),
+      engine_->DropIndex(NameOf(context, *request), request->field_name(), request->index_name()),
       response, "DropIndex");
 }
 
-grpc::Status MilvusService::GetIndexState(ServerContext*, const mpb::GetIndexStateRequest* request,
+grpc::Status MilvusService::GetIndexState(ServerContext* context,
+                                          const mpb::GetIndexStateRequest* request,
                                           mpb::GetIndexStateResponse* response) {
-  auto infos = engine_->DescribeIndex(request->collection_name(), request->field_name(),
+  auto infos = engine_->DescribeIndex(NameOf(context, *request), request->field_name(),
                                       request->index_name());
   if (!infos.ok()) return Reply(infos.status(), response->mutable_status(), "GetIndexState");
   response->set_state(infos->front().pending_index_rows > 0 ? cpb::IndexState::InProgress
@@ -177,10 +189,10 @@ grpc::Status MilvusService::GetIndexState(ServerContext*, const mpb::GetIndexSta
   return Reply(Status::Ok(), response->mutable_status(), "GetIndexState");
 }
 
-grpc::Status MilvusService::GetIndexBuildProgress(ServerContext*,
+grpc::Status MilvusService::GetIndexBuildProgress(ServerContext* context,
                                                   const mpb::GetIndexBuildProgressRequest* request,
                                                   mpb::GetIndexBuildProgressResponse* response) {
-  auto infos = engine_->DescribeIndex(request->collection_name(), request->field_name(),
+  auto infos = engine_->DescribeIndex(NameOf(context, *request), request->field_name(),
                                       request->index_name());
   if (!infos.ok())
     return Reply(infos.status(), response->mutable_status(), "GetIndexBuildProgress");
@@ -189,24 +201,24 @@ grpc::Status MilvusService::GetIndexBuildProgress(ServerContext*,
   return Reply(Status::Ok(), response->mutable_status(), "GetIndexBuildProgress");
 }
 
-grpc::Status MilvusService::LoadCollection(ServerContext*,
+grpc::Status MilvusService::LoadCollection(ServerContext* context,
                                            const mpb::LoadCollectionRequest* request,
                                            cpb::Status* response) {
-  return Reply(engine_->Load(request->collection_name()), response, "LoadCollection");
+  return Reply(engine_->Load(NameOf(context, *request)), response, "LoadCollection");
 }
 
-grpc::Status MilvusService::ReleaseCollection(ServerContext*,
+grpc::Status MilvusService::ReleaseCollection(ServerContext* context,
                                               const mpb::ReleaseCollectionRequest* request,
                                               cpb::Status* response) {
-  return Reply(engine_->Release(request->collection_name()), response, "ReleaseCollection");
+  return Reply(engine_->Release(NameOf(context, *request)), response, "ReleaseCollection");
 }
 
-grpc::Status MilvusService::GetLoadingProgress(ServerContext*,
+grpc::Status MilvusService::GetLoadingProgress(ServerContext* context,
                                                const mpb::GetLoadingProgressRequest* request,
                                                mpb::GetLoadingProgressResponse* response) {
   std::vector<std::string> partitions(request->partition_names().begin(),
                                       request->partition_names().end());
-  auto loaded = engine_->IsLoaded(request->collection_name(), partitions);
+  auto loaded = engine_->IsLoaded(NameOf(context, *request), partitions);
   if (!loaded.ok()) return Reply(loaded.status(), response->mutable_status(), "GetLoadingProgress");
   // Load is synchronous: a collection is either fully loaded or not loaded at all.
   response->set_progress(*loaded ? 100 : 0);
@@ -214,11 +226,12 @@ grpc::Status MilvusService::GetLoadingProgress(ServerContext*,
   return Reply(Status::Ok(), response->mutable_status(), "GetLoadingProgress");
 }
 
-grpc::Status MilvusService::GetLoadState(ServerContext*, const mpb::GetLoadStateRequest* request,
+grpc::Status MilvusService::GetLoadState(ServerContext* context,
+                                         const mpb::GetLoadStateRequest* request,
                                          mpb::GetLoadStateResponse* response) {
   std::vector<std::string> partitions(request->partition_names().begin(),
                                       request->partition_names().end());
-  auto loaded = engine_->IsLoaded(request->collection_name(), partitions);
+  auto loaded = engine_->IsLoaded(NameOf(context, *request), partitions);
   if (!loaded.ok()) {
     response->set_state(cpb::LoadState::LoadStateNotExist);
     return Reply(loaded.status(), response->mutable_status(), "GetLoadState");
@@ -227,13 +240,13 @@ grpc::Status MilvusService::GetLoadState(ServerContext*, const mpb::GetLoadState
   return Reply(Status::Ok(), response->mutable_status(), "GetLoadState");
 }
 
-grpc::Status MilvusService::Insert(ServerContext*, const mpb::InsertRequest* request,
+grpc::Status MilvusService::Insert(ServerContext* context, const mpb::InsertRequest* request,
                                    mpb::MutationResult* response) {
-  auto meta = engine_->Meta(request->collection_name());
+  auto meta = engine_->Meta(NameOf(context, *request));
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Insert");
   auto batch = BatchFromFieldData((*meta)->schema, request->fields_data(), request->num_rows());
   if (!batch.ok()) return Reply(batch.status(), response->mutable_status(), "Insert");
-  auto result = engine_->Insert(request->collection_name(), request->partition_name(),
+  auto result = engine_->Insert(NameOf(context, *request), request->partition_name(),
                                 std::move(batch).value());
   if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Insert");
   ColumnToIds(result->ids, response->mutable_ids());
@@ -244,10 +257,11 @@ grpc::Status MilvusService::Insert(ServerContext*, const mpb::InsertRequest* req
   return Reply(Status::Ok(), response->mutable_status(), "Insert");
 }
 
-grpc::Status MilvusService::Delete(ServerContext*, const mpb::DeleteRequest* request,
+grpc::Status MilvusService::Delete(ServerContext* context, const mpb::DeleteRequest* request,
                                    mpb::MutationResult* response) {
   auto parsed = ParseDeleteRequest(*request);
   if (!parsed.ok()) return Reply(parsed.status(), response->mutable_status(), "Delete");
+  parsed->collection = NameOf(context, *request);
   auto result = engine_->Delete(*parsed);
   if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Delete");
   ColumnToIds(result->ids, response->mutable_ids());
@@ -256,13 +270,13 @@ grpc::Status MilvusService::Delete(ServerContext*, const mpb::DeleteRequest* req
   return Reply(Status::Ok(), response->mutable_status(), "Delete");
 }
 
-grpc::Status MilvusService::Upsert(ServerContext*, const mpb::UpsertRequest* request,
+grpc::Status MilvusService::Upsert(ServerContext* context, const mpb::UpsertRequest* request,
                                    mpb::MutationResult* response) {
-  auto meta = engine_->Meta(request->collection_name());
+  auto meta = engine_->Meta(NameOf(context, *request));
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Upsert");
   auto batch = BatchFromFieldData((*meta)->schema, request->fields_data(), request->num_rows());
   if (!batch.ok()) return Reply(batch.status(), response->mutable_status(), "Upsert");
-  auto result = engine_->Upsert(request->collection_name(), request->partition_name(),
+  auto result = engine_->Upsert(NameOf(context, *request), request->partition_name(),
                                 std::move(batch).value());
   if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Upsert");
   ColumnToIds(result->ids, response->mutable_ids());
@@ -273,11 +287,12 @@ grpc::Status MilvusService::Upsert(ServerContext*, const mpb::UpsertRequest* req
   return Reply(Status::Ok(), response->mutable_status(), "Upsert");
 }
 
-grpc::Status MilvusService::Flush(ServerContext*, const mpb::FlushRequest* request,
+grpc::Status MilvusService::Flush(ServerContext* context, const mpb::FlushRequest* request,
                                   mpb::FlushResponse* response) {
-  response->set_db_name("default");
+  const std::string database = DatabaseOf(context, request->db_name());
+  response->set_db_name(database);
   for (const auto& name : request->collection_names()) {
-    auto flushed = engine_->Flush(name);
+    auto flushed = engine_->Flush(CollectionName(database, name));
     if (!flushed.ok()) return Reply(flushed.status(), response->mutable_status(), "Flush");
     auto& ids = (*response->mutable_coll_segids())[name];
     for (int64_t id : flushed->sealed_segment_ids) ids.add_data(id);
@@ -289,18 +304,23 @@ grpc::Status MilvusService::Flush(ServerContext*, const mpb::FlushRequest* reque
   return Reply(Status::Ok(), response->mutable_status(), "Flush");
 }
 
-grpc::Status MilvusService::GetFlushState(ServerContext*, const mpb::GetFlushStateRequest* request,
+grpc::Status MilvusService::GetFlushState(ServerContext* context,
+                                          const mpb::GetFlushStateRequest* request,
                                           mpb::GetFlushStateResponse* response) {
   std::vector<int64_t> ids(request->segmentids().begin(), request->segmentids().end());
+  const std::string database = DatabaseOf(context, request->db_name());
   std::vector<std::string> names;
   if (!request->collection_name().empty()) {
     names.push_back(request->collection_name());
   } else {
-    for (const auto& meta : engine_->ListCollections()) names.push_back(meta.schema.name);
+    auto collections = engine_->ListCollections(database);
+    if (!collections.ok())
+      return Reply(collections.status(), response->mutable_status(), "GetFlushState");
+    for (const auto& meta : *collections) names.push_back(meta.schema.name);
   }
   bool flushed = true;
   for (const auto& name : names) {
-    auto f = engine_->IsFlushed(name, ids);
+    auto f = engine_->IsFlushed(CollectionName(database, name), ids);
     if (!f.ok()) return Reply(f.status(), response->mutable_status(), "GetFlushState");
     flushed = flushed && *f;
   }
@@ -309,9 +329,10 @@ grpc::Status MilvusService::GetFlushState(ServerContext*, const mpb::GetFlushSta
 }
 
 grpc::Status MilvusService::GetPersistentSegmentInfo(
-    ServerContext*, const mpb::GetPersistentSegmentInfoRequest* request,
+    ServerContext* context, const mpb::GetPersistentSegmentInfoRequest* request,
     mpb::GetPersistentSegmentInfoResponse* response) {
-  auto meta = engine_->Meta(request->collectionname());
+  auto meta = engine_->Meta(
+      CollectionName(DatabaseOf(context, request->dbname()), request->collectionname()));
   if (!meta.ok())
     return Reply(meta.status(), response->mutable_status(), "GetPersistentSegmentInfo");
   for (const auto& seg : (*meta)->segments) {
@@ -325,10 +346,11 @@ grpc::Status MilvusService::GetPersistentSegmentInfo(
   return Reply(Status::Ok(), response->mutable_status(), "GetPersistentSegmentInfo");
 }
 
-grpc::Status MilvusService::GetQuerySegmentInfo(ServerContext*,
+grpc::Status MilvusService::GetQuerySegmentInfo(ServerContext* context,
                                                 const mpb::GetQuerySegmentInfoRequest* request,
                                                 mpb::GetQuerySegmentInfoResponse* response) {
-  auto meta = engine_->Meta(request->collectionname());
+  auto meta = engine_->Meta(
+      CollectionName(DatabaseOf(context, request->dbname()), request->collectionname()));
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "GetQuerySegmentInfo");
   const CollectionMeta& c = **meta;
   if (!c.loaded)
@@ -403,45 +425,73 @@ grpc::Status MilvusService::GetCompactionStateWithPlans(
   return Reply(Status::Ok(), response->mutable_status(), "GetCompactionStateWithPlans");
 }
 
-grpc::Status MilvusService::Search(ServerContext*, const mpb::SearchRequest* request,
+namespace {
+
+// A search's answer as Milvus's SearchResultData.
+void FillSearchResults(const SearchResult& result, const CollectionSchema& schema,
+                       milvus::proto::schema::SearchResultData* data) {
+  data->set_num_queries(result.nq);
+  data->set_top_k(result.top_k);
+  data->mutable_scores()->Add(result.scores.begin(), result.scores.end());
+  data->mutable_topks()->Add(result.topks.begin(), result.topks.end());
+  ColumnToIds(result.ids, data->mutable_ids());
+  data->set_primary_field_name(result.primary_field_name);
+  for (const Column& column : result.fields.columns)
+    ColumnToFieldData(column, *schema.FindField(column.field_id()), data->add_fields_data());
+  for (const auto& name : result.output_fields) data->add_output_fields(name);
+  if (!result.group_by_field.empty())
+    ColumnToFieldData(result.group_by_values, *schema.FindField(result.group_by_field),
+                      data->mutable_group_by_field_value());
+}
+
+}  // namespace
+
+grpc::Status MilvusService::Search(ServerContext* context, const mpb::SearchRequest* request,
                                    mpb::SearchResults* response) {
   response->set_collection_name(request->collection_name());
-  auto meta = engine_->Meta(request->collection_name());
+  auto meta = engine_->Meta(NameOf(context, *request));
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Search");
   Status ready =
       engine_->clock().AwaitTimestamp(request->guarantee_timestamp(), kMaxGuaranteeWaitMs);
   if (!ready.ok()) return Reply(ready, response->mutable_status(), "Search");
   auto parsed = ParseSearchRequest(*request, (*meta)->schema);
   if (!parsed.ok()) return Reply(parsed.status(), response->mutable_status(), "Search");
+  parsed->collection = NameOf(context, *request);
   auto result = engine_->Search(*parsed);
   if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Search");
-  auto* data = response->mutable_results();
-  data->set_num_queries(result->nq);
-  data->set_top_k(result->top_k);
-  data->mutable_scores()->Add(result->scores.begin(), result->scores.end());
-  data->mutable_topks()->Add(result->topks.begin(), result->topks.end());
-  ColumnToIds(result->ids, data->mutable_ids());
-  data->set_primary_field_name(result->primary_field_name);
-  for (const Column& column : result->fields.columns)
-    ColumnToFieldData(column, *(*meta)->schema.FindField(column.field_id()),
-                      data->add_fields_data());
-  for (const auto& name : result->output_fields) data->add_output_fields(name);
-  if (!result->group_by_field.empty())
-    ColumnToFieldData(result->group_by_values, *(*meta)->schema.FindField(result->group_by_field),
-                      data->mutable_group_by_field_value());
+  FillSearchResults(*result, (*meta)->schema, response->mutable_results());
   return Reply(Status::Ok(), response->mutable_status(), "Search");
 }
 
-grpc::Status MilvusService::Query(ServerContext*, const mpb::QueryRequest* request,
+grpc::Status MilvusService::HybridSearch(ServerContext* context,
+                                         const mpb::HybridSearchRequest* request,
+                                         mpb::SearchResults* response) {
+  response->set_collection_name(request->collection_name());
+  auto meta = engine_->Meta(NameOf(context, *request));
+  if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "HybridSearch");
+  Status ready =
+      engine_->clock().AwaitTimestamp(request->guarantee_timestamp(), kMaxGuaranteeWaitMs);
+  if (!ready.ok()) return Reply(ready, response->mutable_status(), "HybridSearch");
+  auto parsed = ParseHybridSearchRequest(*request, (*meta)->schema);
+  if (!parsed.ok()) return Reply(parsed.status(), response->mutable_status(), "HybridSearch");
+  parsed->collection = NameOf(context, *request);
+  auto result = engine_->HybridSearch(*parsed);
+  if (!result.ok()) return Reply(result.status(), response->mutable_status(), "HybridSearch");
+  FillSearchResults(*result, (*meta)->schema, response->mutable_results());
+  return Reply(Status::Ok(), response->mutable_status(), "HybridSearch");
+}
+
+grpc::Status MilvusService::Query(ServerContext* context, const mpb::QueryRequest* request,
                                   mpb::QueryResults* response) {
   response->set_collection_name(request->collection_name());
-  auto meta = engine_->Meta(request->collection_name());
+  auto meta = engine_->Meta(NameOf(context, *request));
   if (!meta.ok()) return Reply(meta.status(), response->mutable_status(), "Query");
   Status ready =
       engine_->clock().AwaitTimestamp(request->guarantee_timestamp(), kMaxGuaranteeWaitMs);
   if (!ready.ok()) return Reply(ready, response->mutable_status(), "Query");
   auto parsed = ParseQueryRequest(*request);
   if (!parsed.ok()) return Reply(parsed.status(), response->mutable_status(), "Query");
+  parsed->collection = NameOf(context, *request);
   auto result = engine_->Query(*parsed);
   if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Query");
   if (result->is_count) {

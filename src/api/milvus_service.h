@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 
 #include "engine/engine.h"
 #include "milvus.grpc.pb.h"
@@ -57,6 +58,17 @@ class MilvusService final : public mpb::MilvusService::Service {
   grpc::Status GetLoadState(ServerContext*, const mpb::GetLoadStateRequest*,
                             mpb::GetLoadStateResponse*) override;
 
+  // Databases (database_service.cc).
+  grpc::Status CreateDatabase(ServerContext*, const mpb::CreateDatabaseRequest*,
+                              cpb::Status*) override;
+  grpc::Status DropDatabase(ServerContext*, const mpb::DropDatabaseRequest*, cpb::Status*) override;
+  grpc::Status ListDatabases(ServerContext*, const mpb::ListDatabasesRequest*,
+                             mpb::ListDatabasesResponse*) override;
+  grpc::Status DescribeDatabase(ServerContext*, const mpb::DescribeDatabaseRequest*,
+                                mpb::DescribeDatabaseResponse*) override;
+  grpc::Status AlterDatabase(ServerContext*, const mpb::AlterDatabaseRequest*,
+                             cpb::Status*) override;
+
   grpc::Status CreateAlias(ServerContext*, const mpb::CreateAliasRequest*, cpb::Status*) override;
   grpc::Status DropAlias(ServerContext*, const mpb::DropAliasRequest*, cpb::Status*) override;
   grpc::Status AlterAlias(ServerContext*, const mpb::AlterAliasRequest*, cpb::Status*) override;
@@ -97,9 +109,19 @@ class MilvusService final : public mpb::MilvusService::Service {
   grpc::Status GetCompactionStateWithPlans(ServerContext*, const mpb::GetCompactionPlansRequest*,
                                            mpb::GetCompactionPlansResponse*) override;
   grpc::Status Search(ServerContext*, const mpb::SearchRequest*, mpb::SearchResults*) override;
+  grpc::Status HybridSearch(ServerContext*, const mpb::HybridSearchRequest*,
+                            mpb::SearchResults*) override;
   grpc::Status Query(ServerContext*, const mpb::QueryRequest*, mpb::QueryResults*) override;
 
  private:
+  // The database a call is for: the request's db_name, else the client's `dbname` metadata
+  // (which the SDKs send with every call; `context` is null for REST calls), else `default`.
+  static std::string DatabaseOf(ServerContext* context, const std::string& db_name);
+  template <typename Request>
+  static CollectionName NameOf(ServerContext* context, const Request& request) {
+    return CollectionName(DatabaseOf(context, request.db_name()), request.collection_name());
+  }
+
   Engine* const engine_;
   std::atomic<int64_t> next_identifier_{1};
 };

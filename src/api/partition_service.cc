@@ -7,22 +7,24 @@
 
 namespace strata::api {
 
-grpc::Status MilvusService::CreatePartition(ServerContext*,
+grpc::Status MilvusService::CreatePartition(ServerContext* context,
                                             const mpb::CreatePartitionRequest* request,
                                             cpb::Status* response) {
-  return Reply(engine_->CreatePartition(request->collection_name(), request->partition_name()),
+  return Reply(engine_->CreatePartition(NameOf(context, *request), request->partition_name()),
                response, "CreatePartition");
 }
 
-grpc::Status MilvusService::DropPartition(ServerContext*, const mpb::DropPartitionRequest* request,
+grpc::Status MilvusService::DropPartition(ServerContext* context,
+                                          const mpb::DropPartitionRequest* request,
                                           cpb::Status* response) {
-  return Reply(engine_->DropPartition(request->collection_name(), request->partition_name()),
+  return Reply(engine_->DropPartition(NameOf(context, *request), request->partition_name()),
                response, "DropPartition");
 }
 
-grpc::Status MilvusService::HasPartition(ServerContext*, const mpb::HasPartitionRequest* request,
+grpc::Status MilvusService::HasPartition(ServerContext* context,
+                                         const mpb::HasPartitionRequest* request,
                                          mpb::BoolResponse* response) {
-  auto partitions = engine_->ShowPartitions(request->collection_name());
+  auto partitions = engine_->ShowPartitions(NameOf(context, *request));
   if (!partitions.ok())
     return Reply(partitions.status(), response->mutable_status(), "HasPartition");
   bool found = false;
@@ -31,10 +33,10 @@ grpc::Status MilvusService::HasPartition(ServerContext*, const mpb::HasPartition
   return Reply(Status::Ok(), response->mutable_status(), "HasPartition");
 }
 
-grpc::Status MilvusService::ShowPartitions(ServerContext*,
+grpc::Status MilvusService::ShowPartitions(ServerContext* context,
                                            const mpb::ShowPartitionsRequest* request,
                                            mpb::ShowPartitionsResponse* response) {
-  auto partitions = engine_->ShowPartitions(request->collection_name());
+  auto partitions = engine_->ShowPartitions(NameOf(context, *request));
   if (!partitions.ok())
     return Reply(partitions.status(), response->mutable_status(), "ShowPartitions");
   std::set<std::string> wanted(request->partition_names().begin(),
@@ -60,28 +62,28 @@ grpc::Status MilvusService::ShowPartitions(ServerContext*,
   return Reply(Status::Ok(), response->mutable_status(), "ShowPartitions");
 }
 
-grpc::Status MilvusService::LoadPartitions(ServerContext*,
+grpc::Status MilvusService::LoadPartitions(ServerContext* context,
                                            const mpb::LoadPartitionsRequest* request,
                                            cpb::Status* response) {
   std::vector<std::string> names(request->partition_names().begin(),
                                  request->partition_names().end());
-  return Reply(engine_->LoadPartitions(request->collection_name(), names), response,
+  return Reply(engine_->LoadPartitions(NameOf(context, *request), names), response,
                "LoadPartitions");
 }
 
-grpc::Status MilvusService::ReleasePartitions(ServerContext*,
+grpc::Status MilvusService::ReleasePartitions(ServerContext* context,
                                               const mpb::ReleasePartitionsRequest* request,
                                               cpb::Status* response) {
   std::vector<std::string> names(request->partition_names().begin(),
                                  request->partition_names().end());
-  return Reply(engine_->ReleasePartitions(request->collection_name(), names), response,
+  return Reply(engine_->ReleasePartitions(NameOf(context, *request), names), response,
                "ReleasePartitions");
 }
 
 grpc::Status MilvusService::GetPartitionStatistics(
-    ServerContext*, const mpb::GetPartitionStatisticsRequest* request,
+    ServerContext* context, const mpb::GetPartitionStatisticsRequest* request,
     mpb::GetPartitionStatisticsResponse* response) {
-  auto rows = engine_->PartitionRowCount(request->collection_name(), request->partition_name());
+  auto rows = engine_->PartitionRowCount(NameOf(context, *request), request->partition_name());
   if (!rows.ok()) return Reply(rows.status(), response->mutable_status(), "GetPartitionStatistics");
   auto* pair = response->add_stats();
   pair->set_key("row_count");

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "api/placeholder.h"
 #include "common.pb.h"
@@ -196,6 +197,94 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
       std::memcpy(out.binary_queries.data() + q * width, bytes.data(), width);
     }
   }
+  return out;
+}
+
+namespace {
+
+// rank_params' `strategy` and `params` (JSON) as a Ranker, with Milvus's errors.
+Result<Ranker> ParseRanker(const std::string& strategy, const std::optional<std::string>& params) {
+  Ranker out;
+  nlohmann::json p = nlohmann::json::object();
+  if (params.has_value()) {
+    p = nlohmann::json::parse(*params, nullptr, /*allow_exceptions=*/false);
+    if (p.is_discarded() || !p.is_object())
+      return InvalidArgument(fmt::format("rank params must be a JSON object, got '{}'", *params));
+  }
+  if (strategy.empty() || strategy == "rrf") {
+    if (!params.has_value()) return out;  // Milvus's default: RRF with k = 60
+    auto k = p.find("k");
+    if (k == p.end()) return InvalidArgument("k not found in rank_params");
+    if (!k->is_number()) return InvalidArgument("The type of rank param k should be float");
+    out.rrf_k = k->get<double>();
+    return out;
+  }
+  if (strategy != "weighted")
+    return InvalidArgument(fmt::format("unsupported rank type {}", strategy));
+  out.kind = Ranker::Kind::kWeighted;
+  if (!params.has_value()) return InvalidArgument("params not found in rank_params");
+  auto weights = p.find("weights");
+  if (weights == p.end()) return InvalidArgument("weights not found in rank_params");
+  if (!weights->is_array()) return InvalidArgument("The weights param should be an array");
+  for (const auto& w : *weights) {
+    if (!w.is_number()) return InvalidArgument("The type of rank param weight should be float");
+    out.weights.push_back(w.get<double>());
+  }
+  if (auto norm = p.find("norm_score"); norm != p.end()) {
+    if (!norm->is_boolean()) return InvalidArgument("norm_score must be true or false");
+    out.normalize = norm->get<bool>();
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<HybridSearchRequest> ParseHybridSearchRequest(const mpb::HybridSearchRequest& request,
+                                                     const CollectionSchema& schema) {
+  if (!request.function_score().empty())
+    return InvalidArgument(
+        "function_score rerankers are not supported; rank with rank_params (rrf or weighted)");
+  HybridSearchRequest out;
+  out.collection = request.collection_name();
+  out.partitions.assign(request.partition_names().begin(), request.partition_names().end());
+  out.output_fields.assign(request.output_fields().begin(), request.output_fields().end());
+  // Milvus takes a sub-request's vectors, filter and search parameters; its offset, output
+  // fields and partitions give way to the top level's.
+  for (const mpb::SearchRequest& sub : request.requests()) {
+    ASSIGN_OR_RETURN(SearchRequest search, ParseSearchRequest(sub, schema));
+    search.collection = out.collection;
+    search.partitions.clear();
+    search.output_fields.clear();
+    search.offset = 0;
+    search.round_decimal = -1;
+    out.searches.push_back(std::move(search));
+  }
+  std::string strategy;
+  std::optional<std::string> params;
+  bool have_limit = false;
+  for (const auto& kv : request.rank_params()) {
+    const std::string& k = kv.key();
+    const std::string& v = kv.value();
+    if (k == "strategy") {
+      strategy = v;
+    } else if (k == "params") {
+      params = v;
+    } else if (k == "limit") {
+      auto limit = ParseInt(k, v);
+      if (!limit.ok()) return InvalidArgument(fmt::format("limit [{}] is invalid", v));
+      out.limit = *limit;
+      have_limit = true;
+    } else if (k == "offset") {
+      ASSIGN_OR_RETURN(out.offset, ParseInt(k, v));
+    } else if (k == "round_decimal") {
+      ASSIGN_OR_RETURN(out.round_decimal, ParseInt(k, v));
+      if (out.round_decimal != -1 && (out.round_decimal < 0 || out.round_decimal > 6))
+        return InvalidArgument(
+            fmt::format("round_decimal {} is invalid: it must be -1 or 0 to 6", v));
+    }
+  }
+  if (!have_limit) return InvalidArgument("limit not found in rank_params");
+  ASSIGN_OR_RETURN(out.ranker, ParseRanker(strategy, params));
   return out;
 }
 

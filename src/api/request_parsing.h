@@ -14,6 +14,10 @@ namespace mpb = milvus::proto::milvus;
 // `schema` resolves the vector field to size the query vectors.
 Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
                                          const CollectionSchema& schema);
+// Every sub-request parsed as a search of `schema`; rank_params (strategy, params, limit,
+// offset, round_decimal) into the ranker and the merged list's window.
+Result<HybridSearchRequest> ParseHybridSearchRequest(const mpb::HybridSearchRequest& request,
+                                                     const CollectionSchema& schema);
 Result<QueryRequest> ParseQueryRequest(const mpb::QueryRequest& request);
 Result<DeleteRequest> ParseDeleteRequest(const mpb::DeleteRequest& request);
 

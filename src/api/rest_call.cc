@@ -56,6 +56,15 @@ Result<bool> OptionalBool(const json& body, const char* key, bool fallback) {
   return it->get<bool>();
 }
 
+Result<spb::CollectionSchema> SchemaOf(const Call& c, const std::string& name) {
+  mpb::DescribeCollectionRequest request;
+  request.set_collection_name(name);
+  const auto response = Invoke(c, &MilvusService::DescribeCollection, request);
+  if (Failed(response.status()))
+    return Status(StatusCode::kNotFound, response.status().reason(), ErrorTag::kCollectionNotFound);
+  return response.schema();
+}
+
 Result<std::vector<std::string>> OptionalStrings(const json& body, const char* key) {
   std::vector<std::string> out;
   auto it = body.find(key);
@@ -70,6 +79,12 @@ Result<std::vector<std::string>> OptionalStrings(const json& body, const char* k
 }
 
 std::string ParamText(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+json KeyValueList(const KeyValuePairs& pairs) {
+  json out = json::array();
+  for (const auto& kv : pairs) out.push_back({{"key", kv.key()}, {"value", kv.value()}});
+  return out;
+}
 
 std::string ParamValue(const KeyValuePairs& pairs, const std::string& key) {
   for (const auto& kv : pairs)

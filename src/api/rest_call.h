@@ -23,16 +23,19 @@ struct Call {
   const json& body;
   RowFormat format;
   MilvusService* service;
+  std::string database;  // the body's dbName, or `default`
 };
 
 using Handler = json (*)(const Call&);
 // Handlers by the path after /v2/vectordb/ ("collections/create").
 using RouteTable = std::map<std::string, Handler, std::less<>>;
 
-// Each group's handlers (rest_collections.cc, rest_names.cc, rest_entities.cc).
+// Each group's handlers (rest_collections.cc, rest_names.cc, rest_entities.cc, rest_search.cc).
 void AddCollectionRoutes(RouteTable& routes);  // collections/*, indexes/*
 void AddNameRoutes(RouteTable& routes);        // partitions/*, aliases/*
-void AddEntityRoutes(RouteTable& routes);      // entities/*
+void AddEntityRoutes(RouteTable& routes);      // entities/* but the searches
+void AddSearchRoutes(RouteTable& routes);      // entities/search, entities/hybrid_search
+void AddDatabaseRoutes(RouteTable& routes);    // databases/*
 
 // What a search or query returns without a `limit`, as in Milvus.
 inline constexpr int64_t kDefaultLimit = 100;
@@ -54,12 +57,21 @@ bool Failed(const cpb::Status& status);
   if (!lhs##_result.ok()) return Fail(lhs##_result.status()); \
   auto lhs = std::move(lhs##_result).value()
 
-// Runs one MilvusService call in process and returns its response.
+// Runs one MilvusService call in process and returns its response; a request with a db_name
+// field left empty is for the call's database.
 template <typename Request, typename Response>
 Response Invoke(const Call& c,
                 grpc::Status (MilvusService::*rpc)(ServerContext*, const Request*, Response*),
                 const Request& request) {
   Response response;
+  if constexpr (requires { request.db_name(); }) {
+    if (request.db_name().empty() && c.database != kDefaultDatabase) {
+      Request scoped = request;  // copied only for databases other than `default`
+      scoped.set_db_name(c.database);
+      (c.service->*rpc)(nullptr, &scoped, &response);
+      return response;
+    }
+  }
   (c.service->*rpc)(nullptr, &request, &response);
   return response;
 }
@@ -68,6 +80,10 @@ Response Invoke(const Call& c,
 inline json Empty(const cpb::Status& status) {
   return Failed(status) ? Fail(status) : Data(json::object());
 }
+
+// The schema of collection `name` (or alias), by DescribeCollection; NotFound tagged
+// kCollectionNotFound when there is none.
+Result<spb::CollectionSchema> SchemaOf(const Call& c, const std::string& name);
 
 // Request fields: InvalidArgument naming the key when present with the wrong type.
 Result<std::string> RequiredString(const json& body, const char* key);
@@ -80,6 +96,8 @@ Result<std::vector<std::string>> OptionalStrings(const json& body, const char* k
 // A JSON scalar as Milvus's string parameters hold it ("128", "L2", "true").
 std::string ParamText(const json& v);
 
+// Milvus key-value pairs as REST answers them: [{"key": k, "value": v}, ...].
+json KeyValueList(const KeyValuePairs& pairs);
 // The value of `key` in Milvus key-value pairs, or "".
 std::string ParamValue(const KeyValuePairs& pairs, const std::string& key);
 // The answer to get_stats: the `row_count` of the statistics.

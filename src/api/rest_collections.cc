@@ -236,9 +236,6 @@ json CollectionsDescribe(const Call& c) {
                          {"indexName", index.index_name()},
                          {"metricType", ParamValue(index.params(), "metric_type")}});
   REST_ASSIGN_OR_FAIL(load, LoadState(c, name));
-  json properties = json::array();
-  for (const auto& kv : response.properties())
-    properties.push_back({{"key", kv.key()}, {"value", kv.value()}});
   return Data({{"collectionName", response.collection_name()},
                {"collectionID", response.collectionid()},
                {"description", schema.description()},
@@ -250,7 +247,7 @@ json CollectionsDescribe(const Call& c) {
                {"shardsNum", response.shards_num()},
                {"partitionsNum", response.num_partitions()},
                {"consistencyLevel", cpb::ConsistencyLevel_Name(response.consistency_level())},
-               {"properties", std::move(properties)},
+               {"properties", KeyValueList(response.properties())},
                {"aliases", response.aliases()}});
 }
 

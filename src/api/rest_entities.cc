@@ -1,4 +1,4 @@
-// REST API v2: entities/* (insert, upsert, delete, query, get, search).
+// REST API v2: entities/* (insert, upsert, delete, query, get); searches are in rest_search.cc.
 #include <fmt/format.h>
 
 #include "api/rest_call.h"
@@ -8,15 +8,6 @@ namespace strata::api::rest {
 namespace {
 
 // ---- entities ------------------------------------------------------------------------------
-
-Result<spb::CollectionSchema> SchemaOf(const Call& c, const std::string& name) {
-  mpb::DescribeCollectionRequest request;
-  request.set_collection_name(name);
-  const auto response = Invoke(c, &MilvusService::DescribeCollection, request);
-  if (Failed(response.status()))
-    return Status(StatusCode::kNotFound, response.status().reason(), ErrorTag::kCollectionNotFound);
-  return response.schema();
-}
 
 json IdList(const spb::IDs& ids, const RowFormat& format) {
   json out = json::array();
@@ -143,109 +134,6 @@ json EntitiesGet(const Call& c) {
   return RunQuery(c, name, filter, 0);
 }
 
-// The PlaceholderGroup of the query vectors in `data` for field `field`.
-Result<std::string> Placeholders(const json& data, const spb::FieldSchema& field) {
-  if (!data.is_array() || data.empty())
-    return InvalidArgument("'data' must be a non-empty array of vectors");
-  cpb::PlaceholderGroup group;
-  cpb::PlaceholderValue* value = group.add_placeholders();
-  value->set_tag("$0");
-  const bool binary = field.data_type() == spb::BinaryVector;
-  value->set_type(binary ? cpb::PlaceholderType::BinaryVector : cpb::PlaceholderType::FloatVector);
-  for (const json& vector : data) {
-    if (!vector.is_array()) return InvalidArgument("'data' must be an array of vectors (arrays)");
-    std::string bytes;
-    for (const json& x : vector) {
-      if (binary) {
-        if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<int64_t>() > 255)
-          return InvalidArgument("a binary query vector holds bytes (integers 0-255)");
-        bytes.push_back(static_cast<char>(x.get<int64_t>()));
-      } else {
-        if (!x.is_number()) return InvalidArgument("a query vector holds numbers");
-        float f = x.get<float>();
-        bytes.append(reinterpret_cast<const char*>(&f), sizeof f);
-      }
-    }
-    value->add_values(std::move(bytes));
-  }
-  return group.SerializeAsString();
-}
-
-json EntitiesSearch(const Call& c) {
-  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
-  REST_ASSIGN_OR_FAIL(schema, SchemaOf(c, name));
-  REST_ASSIGN_OR_FAIL(anns_field, OptionalString(c.body, "annsField"));
-  const spb::FieldSchema* field = nullptr;
-  const spb::FieldSchema* pk = nullptr;
-  for (const spb::FieldSchema& f : schema.fields()) {
-    if (f.is_primary_key()) pk = &f;
-    const bool vector = f.data_type() == spb::FloatVector || f.data_type() == spb::BinaryVector;
-    if (vector && (anns_field.empty() || f.name() == anns_field) && field == nullptr) field = &f;
-  }
-  if (pk == nullptr) return Fail(Internal("the collection has no primary key"));
-  if (field == nullptr)
-    return Fail(InvalidArgument(anns_field.empty() ? "the collection has no vector field"
-                                                   : "no vector field '" + anns_field + "'"));
-  REST_ASSIGN_OR_FAIL(placeholders, Placeholders(c.body.value("data", json()), *field));
-  REST_ASSIGN_OR_FAIL(limit, OptionalInt(c.body, "limit", kDefaultLimit));
-  REST_ASSIGN_OR_FAIL(offset, OptionalInt(c.body, "offset", 0));
-  REST_ASSIGN_OR_FAIL(filter, OptionalString(c.body, "filter"));
-  REST_ASSIGN_OR_FAIL(output, OptionalStrings(c.body, "outputFields"));
-  REST_ASSIGN_OR_FAIL(partitions, OptionalStrings(c.body, "partitionNames"));
-  json search_params = c.body.value("searchParams", json::object());
-  if (!search_params.is_object()) return Fail(InvalidArgument("'searchParams' must be an object"));
-
-  mpb::SearchRequest request;
-  request.set_collection_name(name);
-  request.set_dsl(filter);
-  request.set_dsl_type(cpb::BoolExprV1);
-  request.set_placeholder_group(placeholders);
-  request.set_nq(static_cast<int64_t>(c.body["data"].size()));
-  for (const std::string& f : output) request.add_output_fields(f);
-  for (const std::string& p : partitions) request.add_partition_names(p);
-  auto* params = request.mutable_search_params();
-  AddPair(params, "anns_field", field->name());
-  AddPair(params, "topk", std::to_string(limit));
-  if (offset > 0) AddPair(params, "offset", std::to_string(offset));
-  if (auto metric = search_params.find("metricType"); metric != search_params.end())
-    AddPair(params, "metric_type", ParamText(*metric));
-  if (auto group = c.body.find("groupingField"); group != c.body.end()) {
-    AddPair(params, "group_by_field", ParamText(*group));
-    REST_ASSIGN_OR_FAIL(group_size, OptionalInt(c.body, "groupSize", 1));
-    REST_ASSIGN_OR_FAIL(strict, OptionalBool(c.body, "strictGroupSize", false));
-    AddPair(params, "group_size", std::to_string(group_size));
-    AddPair(params, "strict_group_size", strict ? "true" : "false");
-  }
-  json inner = search_params.value("params", json::object());
-  for (const char* key : {"radius", "range_filter"})
-    if (search_params.contains(key)) inner[key] = search_params[key];
-  AddPair(params, "params", inner.dump());
-  const auto results = Invoke(c, &MilvusService::Search, request);
-  REST_RETURN_IF_FAILED(results.status());
-
-  // One flat list of hits, query after query; `topks` says how many each query has.
-  const spb::SearchResultData& r = results.results();
-  json hits = json::array();
-  json topks = json::array();
-  int64_t at = 0;
-  for (int64_t k : r.topks()) {
-    topks.push_back(k);
-    for (int64_t j = 0; j < k; ++j, ++at) {
-      json row = json::object();
-      for (const spb::FieldData& column : r.fields_data()) AddRowValue(column, at, c.format, &row);
-      if (r.ids().has_int_id())
-        row[pk->name()] = Int64Value(r.ids().int_id().data(static_cast<int>(at)), c.format);
-      else if (r.ids().has_str_id())
-        row[pk->name()] = r.ids().str_id().data(static_cast<int>(at));
-      row["distance"] = r.scores(static_cast<int>(at));
-      hits.push_back(std::move(row));
-    }
-  }
-  json out = Data(std::move(hits));
-  out["topks"] = std::move(topks);
-  return out;
-}
-
 }  // namespace
 
 void AddEntityRoutes(RouteTable& routes) {
@@ -255,7 +143,6 @@ void AddEntityRoutes(RouteTable& routes) {
       {"entities/delete", EntitiesDelete},
       {"entities/query", EntitiesQuery},
       {"entities/get", EntitiesGet},
-      {"entities/search", EntitiesSearch},
   });
 }
 

@@ -1,4 +1,5 @@
-// REST API v2: partitions/* and aliases/*, the names inside and beside a collection.
+// REST API v2: partitions/*, aliases/* and databases/*: the names inside, beside and around a
+// collection.
 #include <fmt/format.h>
 
 #include "api/rest_call.h"
@@ -121,7 +122,80 @@ json AliasesList(const Call& c) {
   return Data(response.aliases());
 }
 
+// ---- databases -----------------------------------------------------------------------------
+
+// The body's `properties` object as Milvus's key-value pairs (values as text).
+Result<KeyValuePairs> Properties(const json& body) {
+  KeyValuePairs out;
+  auto it = body.find("properties");
+  if (it == body.end() || it->is_null()) return out;
+  if (!it->is_object()) return InvalidArgument("'properties' must be an object");
+  for (const auto& [key, value] : it->items()) AddPair(&out, key, ParamText(value));
+  return out;
+}
+
+// CreateDatabase or AlterDatabase (`rpc`) with the body's dbName and properties.
+template <typename Request>
+json NameAndProperties(const Call& c,
+                       grpc::Status (MilvusService::*rpc)(ServerContext*, const Request*,
+                                                          cpb::Status*)) {
+  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "dbName"));
+  REST_ASSIGN_OR_FAIL(properties, Properties(c.body));
+  Request request;
+  request.set_db_name(name);
+  *request.mutable_properties() = std::move(properties);
+  return Empty(Invoke(c, rpc, request));
+}
+
+json DatabasesCreate(const Call& c) { return NameAndProperties(c, &MilvusService::CreateDatabase); }
+
+json DatabasesDrop(const Call& c) {
+  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "dbName"));
+  mpb::DropDatabaseRequest request;
+  request.set_db_name(name);
+  return Empty(Invoke(c, &MilvusService::DropDatabase, request));
+}
+
+json DatabasesList(const Call& c) {
+  const auto response = Invoke(c, &MilvusService::ListDatabases, mpb::ListDatabasesRequest());
+  REST_RETURN_IF_FAILED(response.status());
+  return Data(response.db_names());
+}
+
+json DatabasesDescribe(const Call& c) {
+  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "dbName"));
+  mpb::DescribeDatabaseRequest request;
+  request.set_db_name(name);
+  const auto response = Invoke(c, &MilvusService::DescribeDatabase, request);
+  REST_RETURN_IF_FAILED(response.status());
+  return Data({{"dbName", response.db_name()},
+               {"dbID", response.dbid()},
+               {"properties", KeyValueList(response.properties())}});
+}
+
+json DatabasesAlter(const Call& c) { return NameAndProperties(c, &MilvusService::AlterDatabase); }
+
+json DatabasesDropProperties(const Call& c) {
+  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "dbName"));
+  REST_ASSIGN_OR_FAIL(keys, OptionalStrings(c.body, "propertyKeys"));
+  mpb::AlterDatabaseRequest request;
+  request.set_db_name(name);
+  for (const std::string& key : keys) request.add_delete_keys(key);
+  return Empty(Invoke(c, &MilvusService::AlterDatabase, request));
+}
+
 }  // namespace
+
+void AddDatabaseRoutes(RouteTable& routes) {
+  routes.insert({
+      {"databases/create", DatabasesCreate},
+      {"databases/drop", DatabasesDrop},
+      {"databases/list", DatabasesList},
+      {"databases/describe", DatabasesDescribe},
+      {"databases/alter", DatabasesAlter},
+      {"databases/drop_properties", DatabasesDropProperties},
+  });
+}
 
 void AddNameRoutes(RouteTable& routes) {
   routes.insert({

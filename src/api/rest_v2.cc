@@ -16,6 +16,8 @@ const rest::RouteTable& Routes() {
     rest::AddCollectionRoutes(*table);
     rest::AddNameRoutes(*table);
     rest::AddEntityRoutes(*table);
+    rest::AddSearchRoutes(*table);
+    rest::AddDatabaseRoutes(*table);
     return table;
   }();
   return *routes;
@@ -36,13 +38,11 @@ std::string RestV2::Handle(std::string_view path, std::string_view body, bool al
   if (request.is_discarded() || !request.is_object())
     return json{{"code", kCodeRestBadJson}, {"message", "the request body is not a JSON object"}}
         .dump();
-  // One database, "default", as the gRPC API has (clients send its name on every request).
-  if (auto db = request.find("dbName"); db != request.end() && !db->is_null() &&
-                                        (!db->is_string() || (*db != "" && *db != "default")))
-    return json{{"code", kCodeDatabaseNotFound},
-                {"message", fmt::format("database not found[database={}]", rest::ParamText(*db))}}
-        .dump();
-  rest::Call call{request, RowFormat{!allow_int64}, service_};
+  // The database every call of the request is for (clients send it on every request).
+  auto database = rest::OptionalString(request, "dbName", std::string(kDefaultDatabase));
+  if (!database.ok()) return rest::Fail(database.status()).dump();
+  if (database->empty()) *database = kDefaultDatabase;
+  rest::Call call{request, RowFormat{!allow_int64}, service_, std::move(*database)};
   return route->second(call).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

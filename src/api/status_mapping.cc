@@ -37,6 +37,18 @@ void FillStatus(const Status& status, common::Status* out) {
       code = kCodeAliasExists;
       legacy = common::ErrorCode::IllegalArgument;
       break;
+    case ErrorTag::kDatabaseNotFound:
+      code = kCodeDatabaseNotFound;
+      break;
+    case ErrorTag::kDatabaseLimit:
+      code = kCodeDatabaseNumLimit;
+      break;
+    case ErrorTag::kDatabaseInvalidName:
+      code = kCodeDatabaseInvalidName;
+      break;
+    case ErrorTag::kDatabaseState:
+      code = kCodeUnexpected;
+      break;
     case ErrorTag::kIndexNotFound:
       code = kCodeIndexNotFound;
       legacy = common::ErrorCode::IndexNotExist;

@@ -22,6 +22,8 @@ inline constexpr int32_t kCodePartitionNotFound = 200;
 inline constexpr int32_t kCodePartitionNotLoaded = 201;
 inline constexpr int32_t kCodeIndexNotFound = 700;
 inline constexpr int32_t kCodeDatabaseNotFound = 800;
+inline constexpr int32_t kCodeDatabaseNumLimit = 801;
+inline constexpr int32_t kCodeDatabaseInvalidName = 802;
 inline constexpr int32_t kCodeParameterInvalid = 1100;
 inline constexpr int32_t kCodeAliasNotFound = 1600;
 inline constexpr int32_t kCodeAliasNameConflict = 1601;
@@ -29,6 +31,9 @@ inline constexpr int32_t kCodeAliasExists = 1602;
 // The REST API's own (Milvus's httpserver): an unknown endpoint, a body that is no JSON.
 inline constexpr int32_t kCodeRestPathNotFound = 1800;
 inline constexpr int32_t kCodeRestBadJson = 1801;
+// Milvus's code for errors it raises without a code of their own (e.g. dropping a database
+// that still has collections).
+inline constexpr int32_t kCodeUnexpected = 65535;
 
 void FillStatus(const Status& status, milvus::proto::common::Status* out);
 milvus::proto::common::Status ToProto(const Status& status);

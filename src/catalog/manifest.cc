@@ -150,7 +150,8 @@ json CollectionToJson(const CollectionMeta& c) {
           {"loaded", c.loaded},
           {"loaded_partitions", c.loaded_partitions},
           {"delta_logs", std::move(delta_logs)},
-          {"aliases", c.aliases}};
+          {"aliases", c.aliases},
+          {"database", c.database}};
 }
 
 CollectionMeta CollectionFromJson(const json& j) {
@@ -205,7 +206,20 @@ CollectionMeta CollectionFromJson(const json& j) {
       if (!a.is_string()) throw FormatError("'aliases' holds a non-string");
       c.aliases.push_back(a.get<std::string>());
     }
+  if (j.contains("database")) c.database = ReadString(j, "database");
   return c;
+}
+
+json DatabaseToJson(const DatabaseMeta& d) {
+  return {{"db_id", d.db_id},
+          {"name", d.name},
+          {"created_ns", d.created_ns},
+          {"properties", KeyValuesToJson(d.properties)}};
+}
+
+DatabaseMeta DatabaseFromJson(const json& j) {
+  return DatabaseMeta{ReadInt64(j, "db_id"), ReadString(j, "name"), ReadInt64(j, "created_ns"),
+                      ReadKeyValues(j, "properties")};
 }
 
 }  // namespace
@@ -247,11 +261,15 @@ int64_t CollectionMeta::SealedRows() const {
 }
 
 const CollectionMeta* Manifest::FindCollection(std::string_view name) const {
-  return FindIn(collections, [&](const CollectionMeta& c) { return c.schema.name == name; });
+  return FindIn(collections, [&](const CollectionMeta& c) {
+    return c.schema.name == name && c.database == kDefaultDatabase;
+  });
 }
 
 CollectionMeta* Manifest::FindCollection(std::string_view name) {
-  return FindIn(collections, [&](const CollectionMeta& c) { return c.schema.name == name; });
+  return FindIn(collections, [&](const CollectionMeta& c) {
+    return c.schema.name == name && c.database == kDefaultDatabase;
+  });
 }
 
 const CollectionMeta* Manifest::FindCollection(int64_t collection_id) const {
@@ -268,6 +286,11 @@ std::string EncodeManifest(const Manifest& manifest) {
   json collections = json::array();
   for (const auto& c : manifest.collections) collections.push_back(CollectionToJson(c));
   json doc = {{"version", manifest.version}, {"collections", std::move(collections)}};
+  if (!manifest.databases.empty()) {
+    json databases = json::array();
+    for (const auto& d : manifest.databases) databases.push_back(DatabaseToJson(d));
+    doc["databases"] = std::move(databases);
+  }
   return SealEnvelope(ObjectKind::kManifest, kManifestFormatVersion, doc.dump());
 }
 
@@ -284,6 +307,9 @@ Result<Manifest> DecodeManifest(std::string_view bytes, std::string_view object_
     m.version = ReadUint64(doc, "version");
     for (const json& c : ReadArray(doc, "collections"))
       m.collections.push_back(CollectionFromJson(c));
+    // Added after format version 1 shipped: absent means only `default`.
+    if (doc.contains("databases"))
+      for (const json& d : ReadArray(doc, "databases")) m.databases.push_back(DatabaseFromJson(d));
     return m;
   } catch (const FormatError& e) {
     return loss(e.what());

@@ -85,8 +85,23 @@ struct PartitionMeta {
   bool operator==(const PartitionMeta&) const = default;
 };
 
+// Milvus's database every server has, which cannot be dropped, and its id.
+inline constexpr std::string_view kDefaultDatabase = "default";
+inline constexpr int64_t kDefaultDatabaseId = 1;
+
+// A database (CreateDatabase): a namespace of collections and aliases.
+struct DatabaseMeta {
+  int64_t db_id = 0;
+  std::string name;
+  int64_t created_ns = 0;  // wall clock, Unix nanoseconds, as Milvus reports it
+  KeyValues properties;
+
+  bool operator==(const DatabaseMeta&) const = default;
+};
+
 struct CollectionMeta {
   int64_t collection_id = 0;
+  std::string database{kDefaultDatabase};  // the database it belongs to
   CollectionSchema schema;
   KeyValues properties;
   int32_t consistency_level = 0;
@@ -125,7 +140,11 @@ struct CollectionMeta {
 struct Manifest {
   uint64_t version = 0;
   std::vector<CollectionMeta> collections;
+  // The databases created by clients, without `default` (which always exists) unless its
+  // properties were altered.
+  std::vector<DatabaseMeta> databases;
 
+  // By name in the default database.
   const CollectionMeta* FindCollection(std::string_view name) const;
   CollectionMeta* FindCollection(std::string_view name);
   const CollectionMeta* FindCollection(int64_t collection_id) const;

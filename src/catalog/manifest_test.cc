@@ -73,6 +73,7 @@ Manifest FullManifest() {
   c.delta_logs = {{"root/delta_log/1/12/0/41", 12, 3, 449000000000000007ull, 449000000000000008ull},
                   {"root/delta_log/1/0/0/42", 0, 1, 449000000000000009ull, 449000000000000009ull}};
   c.aliases = {"live", "previous"};
+  c.database = "shop";
 
   CollectionMeta empty;
   empty.collection_id = 2;
@@ -81,6 +82,8 @@ Manifest FullManifest() {
   Manifest m;
   m.version = 7;
   m.collections = {c, empty};
+  m.databases = {
+      {4501234567890001, "shop", 1764000000123456789, {{"database.max.collections", "9"}}}};
   return m;
 }
 
@@ -111,13 +114,17 @@ TEST(ManifestTest, RoundTripsEveryField) {
   EXPECT_EQ(*decoded, m);
 }
 
-TEST(ManifestTest, ReadsManifestsWrittenBeforeDeltaLogsPartitionLoadsAndAliases) {
+TEST(ManifestTest, ReadsManifestsWrittenBeforeDeltaLogsPartitionLoadsAliasesAndDatabases) {
   json payload = PayloadOf(EncodeManifest(FullManifest()));
   payload["collections"][0].erase("delta_logs");
   payload["collections"][0].erase("loaded_partitions");
   payload["collections"][0].erase("aliases");
+  payload["collections"][0].erase("database");
+  payload.erase("databases");
   auto decoded = DecodeManifest(Seal(payload), kName);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->collections[0].database, "default");
+  EXPECT_TRUE(decoded->databases.empty());
   EXPECT_TRUE(decoded->collections[0].delta_logs.empty());
   EXPECT_TRUE(decoded->collections[0].aliases.empty());
   EXPECT_TRUE(decoded->collections[0].loaded_partitions.empty());
@@ -139,6 +146,9 @@ TEST(ManifestTest, PayloadUsesDocumentedNames) {
   EXPECT_EQ(c["loaded"], true);
   EXPECT_EQ(c["indexes"][0]["params"][0], json::array({"index_type", "HNSW"}));
   EXPECT_EQ(c["segments"][0]["column_files"][1]["size"], 32000);
+  EXPECT_EQ(c["database"], "shop");
+  EXPECT_EQ(doc["databases"][0]["name"], "shop");
+  EXPECT_EQ(doc["databases"][0]["created_ns"], 1764000000123456789);
 }
 
 TEST(ManifestTest, FlippedByteIsDataLoss) {
@@ -216,6 +226,9 @@ TEST(ManifestTest, WrongTypesAreDataLoss) {
 
 TEST(ManifestTest, Lookups) {
   Manifest m = FullManifest();
+  // By name only in the default database: "docs" is in "shop".
+  EXPECT_EQ(m.FindCollection("docs"), nullptr);
+  m.collections[0].database = "default";
   ASSERT_NE(m.FindCollection("docs"), nullptr);
   EXPECT_EQ(m.FindCollection("docs")->collection_id, 4501234567890123);
   EXPECT_EQ(m.FindCollection(int64_t{2})->schema.name, "empty");

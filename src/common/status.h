@@ -40,6 +40,10 @@ enum class ErrorTag : int {
   kAliasNotFound,
   kAliasNameConflict,  // an alias named like a collection, or the reverse
   kAliasExists,        // the alias names another collection
+  kDatabaseNotFound,
+  kDatabaseLimit,        // too many databases
+  kDatabaseInvalidName,  // a name that breaks Milvus's rules for database names
+  kDatabaseState,        // `default` dropped or created, a database dropped with collections
 };
 
 class [[nodiscard]] Status {

@@ -72,7 +72,7 @@ Result<DeleteResult> Engine::Delete(const DeleteRequest& req) {
   return result;
 }
 
-Result<InsertResult> Engine::Upsert(const std::string& collection_name,
+Result<InsertResult> Engine::Upsert(const CollectionName& collection_name,
                                     const std::string& partition, RowBatch batch) {
   return WriteRows(collection_name, partition, std::move(batch), /*upsert=*/true);
 }

@@ -12,9 +12,11 @@
 namespace strata {
 namespace {
 
-Status CollectionNotFound(const std::string& name) {
-  return Status(StatusCode::kNotFound, fmt::format("collection not found[collection={}]", name),
-                ErrorTag::kCollectionNotFound);
+Status CollectionNotFound(const CollectionName& name) {
+  return Status(
+      StatusCode::kNotFound,
+      fmt::format("collection not found[database={}][collection={}]", name.database, name.name),
+      ErrorTag::kCollectionNotFound);
 }
 
 std::string ParamValue(const KeyValues& params, std::string_view key) {
@@ -92,42 +94,51 @@ Status Engine::Recover() {
     RETURN_IF_ERROR(
         collection->Recover(meta).WithContext("recovering collection " + meta.schema.name));
     if (meta.loaded) RETURN_IF_ERROR(collection->Load(meta, meta.loaded_partitions));
-    collections_[meta.schema.name] = std::move(collection);
-    for (const std::string& alias : meta.aliases) aliases_[alias] = meta.schema.name;
+    collections_[{meta.database, meta.schema.name}] = std::move(collection);
+    for (const std::string& alias : meta.aliases)
+      aliases_[{meta.database, alias}] = meta.schema.name;
   }
   spdlog::info("catalog version {}: {} collections recovered from {}", manifest.version,
                collections_.size(), options_.store->Describe());
   return Status::Ok();
 }
 
-Result<std::shared_ptr<Collection>> Engine::Find(const std::string& name) {
-  std::lock_guard lock(mu_);
-  auto it = collections_.find(name);
-  if (it == collections_.end()) {
-    auto alias = aliases_.find(name);
-    if (alias != aliases_.end()) it = collections_.find(alias->second);
+Result<std::shared_ptr<Collection>> Engine::Find(const CollectionName& name) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = collections_.find(KeyOf(name));
+    if (it == collections_.end()) {
+      auto alias = aliases_.find(KeyOf(name));
+      if (alias != aliases_.end()) it = collections_.find({name.database, alias->second});
+    }
+    if (it != collections_.end()) return it->second;
   }
-  if (it == collections_.end()) return CollectionNotFound(name);
-  return it->second;
+  RETURN_IF_ERROR(CheckDatabase(name.database));
+  return CollectionNotFound(name);
 }
 
 Status Engine::CreateCollection(CollectionSchema schema, KeyValues properties,
                                 int32_t consistency_level, int32_t shards_num,
-                                int64_t num_partitions) {
+                                int64_t num_partitions, const std::string& database) {
   RETURN_IF_ERROR(ValidateSchema(schema));
   ASSIGN_OR_RETURN(int64_t key_partitions, KeyPartitionCount(schema, num_partitions));
   std::lock_guard lock(mu_);  // Serializes DDL so name checks and commits agree.
-  if (collections_.count(schema.name))
+  if (!FindDatabase(*catalog_->Current(), database))
+    return Status(StatusCode::kNotFound, fmt::format("database not found[database={}]", database),
+                  ErrorTag::kDatabaseNotFound);
+  const NameKey key{database, schema.name};
+  if (collections_.count(key))
     return Status(StatusCode::kAlreadyExists,
                   fmt::format("collection '{}' already exists", schema.name),
                   ErrorTag::kCollectionExists);
-  if (aliases_.count(schema.name))
+  if (aliases_.count(key))
     return Status(StatusCode::kAlreadyExists,
                   fmt::format("collection name '{}' conflicts with an existing alias of "
                               "collection '{}'",
-                              schema.name, aliases_.at(schema.name)),
+                              schema.name, aliases_.at(key)),
                   ErrorTag::kAliasNameConflict);
   CollectionMeta meta;
+  meta.database = database;
   meta.create_ts = clock_.Now();
   meta.collection_id = static_cast<int64_t>(meta.create_ts);
   meta.schema = std::move(schema);
@@ -146,26 +157,27 @@ Status Engine::CreateCollection(CollectionSchema schema, KeyValues properties,
   auto collection =
       std::make_shared<Collection>(options_.store, options_.root, catalog_.get(), &clock_, meta);
   RETURN_IF_ERROR(collection->Recover(meta));
-  collections_[meta.schema.name] = std::move(collection);
+  collections_[key] = std::move(collection);
   return Status::Ok();
 }
 
-Status Engine::DropCollection(const std::string& name) {
+Status Engine::DropCollection(const CollectionName& name) {
+  RETURN_IF_ERROR(CheckDatabase(name.database));
   std::shared_ptr<Collection> collection;
   std::vector<std::string> index_keys;
   {
     std::lock_guard lock(mu_);
-    auto it = collections_.find(name);
-    if (it == collections_.end() && aliases_.count(name))
+    auto it = collections_.find(KeyOf(name));
+    if (it == collections_.end() && aliases_.count(KeyOf(name)))
       return InvalidArgument(fmt::format(
-          "cannot drop the collection via its alias '{}': use the collection's name", name));
+          "cannot drop the collection via its alias '{}': use the collection's name", name.name));
     if (it == collections_.end()) return CollectionNotFound(name);
     for (const auto& [alias, target] : aliases_)
-      if (target == name)
+      if (alias.first == name.database && target == name.name)
         return Status(StatusCode::kFailedPrecondition,
                       fmt::format("collection '{}' still has alias '{}': drop or alter its "
                                   "aliases before dropping the collection",
-                                  name, alias));
+                                  name.name, alias.second));
     collection = it->second;
     int64_t id = collection->id();
     auto_flusher_->Forget(id);
@@ -182,16 +194,16 @@ Status Engine::DropCollection(const std::string& name) {
   // The catalog no longer names these objects; a failure here leaves garbage, not damage.
   Status st = collection->DeleteObjects();
   if (st.ok()) st = options_.store->DeleteMany(index_keys);
-  if (!st.ok()) spdlog::warn("drop {}: leftover objects: {}", name, st.ToString());
+  if (!st.ok()) spdlog::warn("drop {}: leftover objects: {}", name.name, st.ToString());
   return Status::Ok();
 }
 
-Result<CollectionMeta> Engine::DescribeCollection(const std::string& name) {
+Result<CollectionMeta> Engine::DescribeCollection(const CollectionName& name) {
   ASSIGN_OR_RETURN(auto meta, Meta(name));
   return *meta;
 }
 
-Result<std::shared_ptr<const CollectionMeta>> Engine::Meta(const std::string& name) {
+Result<std::shared_ptr<const CollectionMeta>> Engine::Meta(const CollectionName& name) {
   ASSIGN_OR_RETURN(auto collection, Find(name));
   std::shared_ptr<const Manifest> m = catalog_->Current();
   const CollectionMeta* meta = m->FindCollection(collection->id());
@@ -199,14 +211,20 @@ Result<std::shared_ptr<const CollectionMeta>> Engine::Meta(const std::string& na
   return std::shared_ptr<const CollectionMeta>(std::move(m), meta);
 }
 
-std::vector<CollectionMeta> Engine::ListCollections() { return catalog_->Snapshot().collections; }
+Result<std::vector<CollectionMeta>> Engine::ListCollections(const std::string& database) {
+  RETURN_IF_ERROR(CheckDatabase(database));
+  std::vector<CollectionMeta> out;
+  for (CollectionMeta& meta : catalog_->Snapshot().collections)
+    if (meta.database == database) out.push_back(std::move(meta));
+  return out;
+}
 
-Result<int64_t> Engine::RowCount(const std::string& name) {
+Result<int64_t> Engine::RowCount(const CollectionName& name) {
   ASSIGN_OR_RETURN(auto collection, Find(name));
   return collection->RowCount();
 }
 
-Status Engine::CreateIndex(const std::string& collection_name, const std::string& field_name,
+Status Engine::CreateIndex(const CollectionName& collection_name, const std::string& field_name,
                            const std::string& index_name, const KeyValues& params) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   const FieldSchema* field = collection->schema().FindField(field_name);
@@ -267,7 +285,7 @@ Status Engine::CreateIndex(const std::string& collection_name, const std::string
   return Status::Ok();
 }
 
-Result<std::vector<IndexInfo>> Engine::DescribeIndex(const std::string& collection_name,
+Result<std::vector<IndexInfo>> Engine::DescribeIndex(const CollectionName& collection_name,
                                                      const std::string& field_name,
                                                      const std::string& index_name) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
@@ -293,12 +311,12 @@ Result<std::vector<IndexInfo>> Engine::DescribeIndex(const std::string& collecti
     out.push_back(std::move(info));
   }
   if (out.empty())
-    return Status(StatusCode::kNotFound, "index not found[collection=" + collection_name + "]",
+    return Status(StatusCode::kNotFound, "index not found[collection=" + collection_name.name + "]",
                   ErrorTag::kIndexNotFound);
   return out;
 }
 
-Status Engine::DropIndex(const std::string& collection_name, const std::string& field_name,
+Status Engine::DropIndex(const CollectionName& collection_name, const std::string& field_name,
                          const std::string& index_name) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   if (collection->loaded())
@@ -320,7 +338,8 @@ Status Engine::DropIndex(const std::string& collection_name, const std::string& 
       return field_ok && name_ok;
     });
     if (dropped.empty())
-      return Status(StatusCode::kNotFound, "index not found[collection=" + collection_name + "]",
+      return Status(StatusCode::kNotFound,
+                    "index not found[collection=" + collection_name.name + "]",
                     ErrorTag::kIndexNotFound);
     for (auto& seg : c->segments)
       std::erase_if(seg.index_files, [&](const SegmentIndexFile& f) {
@@ -336,7 +355,7 @@ Status Engine::DropIndex(const std::string& collection_name, const std::string& 
   return Status::Ok();
 }
 
-Status Engine::Load(const std::string& name) {
+Status Engine::Load(const CollectionName& name) {
   std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(name));
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(name));
@@ -351,7 +370,7 @@ Status Engine::Load(const std::string& name) {
   });
 }
 
-Status Engine::Release(const std::string& name) {
+Status Engine::Release(const CollectionName& name) {
   std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(name));
   collection->Release();
@@ -364,7 +383,8 @@ Status Engine::Release(const std::string& name) {
   });
 }
 
-Result<bool> Engine::IsLoaded(const std::string& name, const std::vector<std::string>& partitions) {
+Result<bool> Engine::IsLoaded(const CollectionName& name,
+                              const std::vector<std::string>& partitions) {
   ASSIGN_OR_RETURN(auto collection, Find(name));
   if (partitions.empty()) return collection->loaded();
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(name));
@@ -376,12 +396,12 @@ Result<bool> Engine::IsLoaded(const std::string& name, const std::vector<std::st
   return all;
 }
 
-Result<InsertResult> Engine::Insert(const std::string& collection_name,
+Result<InsertResult> Engine::Insert(const CollectionName& collection_name,
                                     const std::string& partition, RowBatch batch) {
   return WriteRows(collection_name, partition, std::move(batch), /*upsert=*/false);
 }
 
-Result<InsertResult> Engine::WriteRows(const std::string& collection_name,
+Result<InsertResult> Engine::WriteRows(const CollectionName& collection_name,
                                        const std::string& partition, RowBatch batch, bool upsert) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
@@ -394,7 +414,7 @@ Result<InsertResult> Engine::WriteRows(const std::string& collection_name,
   return result;
 }
 
-Result<FlushResult> Engine::Flush(const std::string& collection_name) {
+Result<FlushResult> Engine::Flush(const CollectionName& collection_name) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   auto_flusher_->Flushed(collection->id());
   ASSIGN_OR_RETURN(FlushResult result, FlushCollection(*collection));
@@ -423,7 +443,7 @@ Status Engine::AutoFlush(int64_t collection_id) {
   return Status::Ok();
 }
 
-Result<bool> Engine::IsFlushed(const std::string& collection_name,
+Result<bool> Engine::IsFlushed(const CollectionName& collection_name,
                                const std::vector<int64_t>& segment_ids) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   // A segment is unflushed only while it is growing or being sealed; ids Flush returned are

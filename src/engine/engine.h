@@ -6,7 +6,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catalog/catalog.h"
@@ -41,74 +43,101 @@ class Engine {
   // With a partition key field the collection gets `num_partitions` (0 = 16) partitions
   // `_default_0` ... instead of `_default` (engine/partition_key.h); without one,
   // num_partitions must be 0.
+  // NotFound tagged kDatabaseNotFound when `database` does not exist.
   Status CreateCollection(CollectionSchema schema, KeyValues properties, int32_t consistency_level,
-                          int32_t shards_num, int64_t num_partitions = 0);
-  Status DropCollection(const std::string& name);
-  Result<CollectionMeta> DescribeCollection(const std::string& name);
+                          int32_t shards_num, int64_t num_partitions = 0,
+                          const std::string& database = std::string(kDefaultDatabase));
+  Status DropCollection(const CollectionName& name);
+  Result<CollectionMeta> DescribeCollection(const CollectionName& name);
   // The same without a copy (the catalog's current manifest stays alive while it is held):
   // what per-request paths (insert, search, query) use.
-  Result<std::shared_ptr<const CollectionMeta>> Meta(const std::string& name);
-  std::vector<CollectionMeta> ListCollections();
-  Result<int64_t> RowCount(const std::string& name);
+  Result<std::shared_ptr<const CollectionMeta>> Meta(const CollectionName& name);
+  // The collections of `database`.
+  Result<std::vector<CollectionMeta>> ListCollections(
+      const std::string& database = std::string(kDefaultDatabase));
+  Result<int64_t> RowCount(const CollectionName& name);
 
-  Status CreateIndex(const std::string& collection, const std::string& field_name,
+  Status CreateIndex(const CollectionName& collection, const std::string& field_name,
                      const std::string& index_name, const KeyValues& params);
   // field_name / index_name may be empty (= any).
-  Result<std::vector<IndexInfo>> DescribeIndex(const std::string& collection,
+  Result<std::vector<IndexInfo>> DescribeIndex(const CollectionName& collection,
                                                const std::string& field_name,
                                                const std::string& index_name);
-  Status DropIndex(const std::string& collection, const std::string& field_name,
+  Status DropIndex(const CollectionName& collection, const std::string& field_name,
                    const std::string& index_name);
 
   // Load / Release the whole collection (every partition, including ones created later).
-  Status Load(const std::string& name);
-  Status Release(const std::string& name);
+  Status Load(const CollectionName& name);
+  Status Release(const CollectionName& name);
   // True when any partition is loaded, or (when `partitions` is not empty) all of those are.
-  Result<bool> IsLoaded(const std::string& name, const std::vector<std::string>& partitions = {});
+  Result<bool> IsLoaded(const CollectionName& name,
+                        const std::vector<std::string>& partitions = {});
+
+  // Databases (engine/databases.cc): namespaces of collections and aliases, as in Milvus.
+  // `default` always exists and cannot be dropped; a database unknown to a call is NotFound
+  // tagged kDatabaseNotFound. Names follow Milvus's rules (kInvalidDatabaseName otherwise).
+  // Properties are kept and reported, not acted on.
+  Status CreateDatabase(const std::string& name, KeyValues properties);
+  // Dropping one that does not exist succeeds; one that still has collections is refused.
+  Status DropDatabase(const std::string& name);
+  // `default` first, then the others by creation.
+  std::vector<DatabaseMeta> ListDatabases();
+  Result<DatabaseMeta> DescribeDatabase(const std::string& name);
+  // Sets `properties` (adding keys or replacing their values), then removes `delete_keys`.
+  Status AlterDatabase(const std::string& name, const KeyValues& properties,
+                       const std::vector<std::string>& delete_keys);
+  // OK when `name` exists.
+  Status CheckDatabase(const std::string& name);
 
   // Aliases (engine/aliases.cc): other names of a collection, which every call taking a
   // collection name accepts (DropCollection excepted, as in Milvus). Names are unique among
   // collections and aliases together: a clash is AlreadyExists tagged kAliasNameConflict, an
   // alias of another collection kAliasExists, an unknown alias NotFound tagged kAliasNotFound.
-  Status CreateAlias(const std::string& collection, const std::string& alias);
+  // Aliases belong to the database of their collection.
+  Status CreateAlias(const CollectionName& collection, const std::string& alias);
   // Dropping an alias that does not exist succeeds.
-  Status DropAlias(const std::string& alias);
+  Status DropAlias(const CollectionName& alias);
   // Points an existing alias at `collection`.
-  Status AlterAlias(const std::string& collection, const std::string& alias);
+  Status AlterAlias(const CollectionName& collection, const std::string& alias);
   // The name of the collection `alias` stands for.
-  Result<std::string> DescribeAlias(const std::string& alias);
-  // The aliases of `collection`, or of every collection when it is empty; sorted.
-  Result<std::vector<std::string>> ListAliases(const std::string& collection);
+  Result<std::string> DescribeAlias(const CollectionName& alias);
+  // The aliases of `collection`, or of every collection of its database when its name is
+  // empty; sorted.
+  Result<std::vector<std::string>> ListAliases(const CollectionName& collection);
 
   // Partitions (engine/partitions.cc). Unknown partitions are NotFound tagged
   // kPartitionNotFound. Creating an existing partition or dropping a missing one succeeds, as
   // in Milvus. `_default` cannot be dropped; a loaded partition must be released first.
   // In partition key mode creating, dropping, loading or releasing partitions is
   // InvalidArgument, as are partition names given to Insert, Upsert, Delete, Search and Query.
-  Status CreatePartition(const std::string& collection, const std::string& partition);
-  Status DropPartition(const std::string& collection, const std::string& partition);
-  Result<std::vector<PartitionInfo>> ShowPartitions(const std::string& collection);
+  Status CreatePartition(const CollectionName& collection, const std::string& partition);
+  Status DropPartition(const CollectionName& collection, const std::string& partition);
+  Result<std::vector<PartitionInfo>> ShowPartitions(const CollectionName& collection);
   // Adds the partitions to the loaded set (a LoadCollection already loaded them all).
-  Status LoadPartitions(const std::string& collection, const std::vector<std::string>& partitions);
+  Status LoadPartitions(const CollectionName& collection,
+                        const std::vector<std::string>& partitions);
   // Removes them from the loaded set; releasing the last one releases the collection.
-  Status ReleasePartitions(const std::string& collection,
+  Status ReleasePartitions(const CollectionName& collection,
                            const std::vector<std::string>& partitions);
-  Result<int64_t> PartitionRowCount(const std::string& collection, const std::string& partition);
+  Result<int64_t> PartitionRowCount(const CollectionName& collection, const std::string& partition);
 
   // Validates the whole batch first; a rejected batch writes nothing.
-  Result<InsertResult> Insert(const std::string& collection, const std::string& partition,
+  Result<InsertResult> Insert(const CollectionName& collection, const std::string& partition,
                               RowBatch batch);
   // Deletes by primary keys or by filter (engine/delete.cc): written to the WAL and applied
   // before it returns. Filters other than primary-key lookups need the collection loaded.
   Result<DeleteResult> Delete(const DeleteRequest& request);
   // Insert-or-replace by primary key, atomically (see Collection::Upsert).
-  Result<InsertResult> Upsert(const std::string& collection, const std::string& partition,
+  Result<InsertResult> Upsert(const CollectionName& collection, const std::string& partition,
                               RowBatch batch);
-  Result<FlushResult> Flush(const std::string& collection);
+  Result<FlushResult> Flush(const CollectionName& collection);
   // True when every listed segment is sealed (or no longer exists).
-  Result<bool> IsFlushed(const std::string& collection, const std::vector<int64_t>& segment_ids);
+  Result<bool> IsFlushed(const CollectionName& collection, const std::vector<int64_t>& segment_ids);
 
   Result<SearchResult> Search(const SearchRequest& request);
+  // Every search of the request over one snapshot, merged per query by its ranker; scores are
+  // the fused scores (engine/rerank.h).
+  Result<SearchResult> HybridSearch(const HybridSearchRequest& request);
   Result<QueryResult> Query(const QueryRequest& request);
 
   // ManualCompaction: queues a compaction of the collection (by id; NotFound tagged
@@ -125,12 +154,18 @@ class Engine {
  private:
   explicit Engine(const EngineOptions& options);
   // By name or alias.
-  Result<std::shared_ptr<Collection>> Find(const std::string& name);
+  Result<std::shared_ptr<Collection>> Find(const CollectionName& name);
+  // (database, name): how collections and aliases are keyed.
+  using NameKey = std::pair<std::string, std::string>;
+  static NameKey KeyOf(const CollectionName& name) { return {name.database, name.name}; }
   // Commits `next` (alias -> collection name) as every collection's aliases, in one catalog
   // commit, then adopts it. Requires mu_.
-  Status CommitAliasesLocked(std::map<std::string, std::string> next);
+  Status CommitAliasesLocked(std::map<NameKey, std::string> next);
+  // The database named in `manifest`, or nullopt; `default` is found even when not stored.
+  static std::optional<DatabaseMeta> FindDatabase(const Manifest& manifest,
+                                                  const std::string& name);
   // Insert (upsert false) or Upsert into the collection, counted for automatic sealing.
-  Result<InsertResult> WriteRows(const std::string& collection, const std::string& partition,
+  Result<InsertResult> WriteRows(const CollectionName& collection, const std::string& partition,
                                  RowBatch batch, bool upsert);
   std::shared_ptr<Collection> FindById(int64_t collection_id);
   // Seals the collection's growing data (AutoFlusher's flush).
@@ -151,9 +186,9 @@ class Engine {
   std::unique_ptr<Catalog> catalog_;
   PendingWrites flushes_;  // outlives background_, whose garbage collection reads it
   std::mutex load_mu_;     // serializes load state and partition changes; taken before mu_
-  std::mutex mu_;          // guards collections_
-  std::map<std::string, std::shared_ptr<Collection>> collections_;
-  std::map<std::string, std::string> aliases_;  // alias -> collection name; guarded by mu_
+  std::mutex mu_;          // guards collections_ and aliases_; serializes DDL
+  std::map<NameKey, std::shared_ptr<Collection>> collections_;
+  std::map<NameKey, std::string> aliases_;  // alias -> its collection's name (same database)
   std::unique_ptr<BackgroundWorker> background_;
   std::unique_ptr<AutoFlusher> auto_flusher_;  // stopped first: it schedules background passes
 };

@@ -192,6 +192,53 @@ TEST(EngineTest, AliasesLiveInTheCatalogAndMoveInOneCommit) {
   EXPECT_EQ(engine->DescribeAlias("b").status().tag(), ErrorTag::kAliasNotFound);
 }
 
+TEST(EngineTest, DatabasesKeepCollectionsAndAliasesApartAcrossARestart) {
+  MemoryObjectStore store;
+  const CollectionName shop_docs("shop", "docs");
+  {
+    auto engine = OpenEngine(&store);
+    EXPECT_EQ(engine->CreateCollection(TestSchema("docs", false), {}, 0, 1, 0, "shop").tag(),
+              ErrorTag::kDatabaseNotFound);
+    ASSERT_TRUE(engine->CreateDatabase("shop", {{"database.max.collections", "5"}}).ok());
+    EXPECT_EQ(engine->CreateDatabase("shop", {}).tag(), ErrorTag::kDatabaseState);
+    EXPECT_EQ(engine->CreateDatabase("1shop", {}).tag(), ErrorTag::kDatabaseInvalidName);
+    // The same name in two databases is two collections.
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("docs", false), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("docs", false), {}, 0, 1, 0, "shop").ok());
+    ASSERT_TRUE(engine->Insert("docs", "", Rows(0, 3)).ok());
+    ASSERT_TRUE(engine->Insert(shop_docs, "", Rows(0, 5)).ok());
+    ASSERT_TRUE(engine->CreateAlias(shop_docs, "live").ok());
+    EXPECT_EQ(*engine->RowCount(CollectionName("shop", "live")), 5);
+    EXPECT_EQ(engine->RowCount("live").status().tag(), ErrorTag::kCollectionNotFound)
+        << "an alias belongs to its database";
+    EXPECT_EQ(engine->RowCount(CollectionName("nowhere", "docs")).status().tag(),
+              ErrorTag::kDatabaseNotFound);
+    EXPECT_EQ(engine->DropDatabase("shop").tag(), ErrorTag::kDatabaseState) << "not empty";
+    EXPECT_EQ(engine->DropDatabase("default").tag(), ErrorTag::kDatabaseState);
+    ASSERT_TRUE(engine->AlterDatabase("default", {{"k", "v"}}, {}).ok());
+  }
+  auto engine = OpenEngine(&store);
+  std::vector<DatabaseMeta> databases = engine->ListDatabases();
+  ASSERT_EQ(databases.size(), 2u);
+  EXPECT_EQ(databases[0].name, "default");
+  EXPECT_EQ(databases[0].db_id, kDefaultDatabaseId);
+  EXPECT_EQ(databases[0].properties, (KeyValues{{"k", "v"}}));
+  EXPECT_EQ(databases[1].name, "shop");
+  EXPECT_GT(databases[1].created_ns, 0);
+  EXPECT_EQ(*engine->RowCount("docs"), 3);
+  EXPECT_EQ(*engine->RowCount(CollectionName("shop", "live")), 5);
+  EXPECT_EQ(engine->ListCollections("shop")->size(), 1u);
+  EXPECT_EQ(engine->ListCollections("nowhere").status().tag(), ErrorTag::kDatabaseNotFound);
+  ASSERT_TRUE(engine->AlterDatabase("shop", {{"a", "1"}}, {"database.max.collections"}).ok());
+  EXPECT_EQ(engine->DescribeDatabase("shop")->properties, (KeyValues{{"a", "1"}}));
+  ASSERT_TRUE(engine->DropAlias(CollectionName("shop", "live")).ok());
+  ASSERT_TRUE(engine->DropCollection(shop_docs).ok());
+  ASSERT_TRUE(engine->DropDatabase("shop").ok());
+  ASSERT_TRUE(engine->DropDatabase("shop").ok()) << "dropping a missing database succeeds";
+  EXPECT_EQ(engine->DescribeDatabase("shop").status().tag(), ErrorTag::kDatabaseNotFound);
+  EXPECT_EQ(*engine->RowCount("docs"), 3) << "the default database's docs are untouched";
+}
+
 TEST(EngineTest, LoadRacingAFlushSeesEveryRow) {
   MemoryObjectStore store;
   auto engine = OpenEngine(&store);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "engine/engine.h"
+#include "engine/test_collection.h"
 #include "objstore/memory_store.h"
 
 namespace strata {
@@ -139,12 +140,8 @@ std::vector<int64_t> BruteForce(const std::vector<Row>& rows, const std::vector<
 class GroupByTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    EngineOptions options;
-    options.store = &store_;
-    options.threads = 2;
-    auto engine = Engine::Open(options);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(engine).value();
+    engine_ = OpenTestEngine(&store_);
+    ASSERT_NE(engine_, nullptr);
     ASSERT_TRUE(engine_->CreateCollection(Schema(), {}, 0, 1).ok());
     rows_ = MakeRows();
     for (int64_t b = 0; b < kBatches; ++b) {

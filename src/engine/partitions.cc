@@ -57,7 +57,8 @@ Result<int64_t> Engine::PartitionId(const CollectionMeta& meta, const std::strin
   return p->partition_id;
 }
 
-Status Engine::CreatePartition(const std::string& collection_name, const std::string& partition) {
+Status Engine::CreatePartition(const CollectionName& collection_name,
+                               const std::string& partition) {
   std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   RETURN_IF_ERROR(KeyModeRefuses(*collection, "create partition"));
@@ -66,7 +67,7 @@ Status Engine::CreatePartition(const std::string& collection_name, const std::st
     CollectionMeta* c = m.FindCollection(collection->id());
     if (c == nullptr)
       return Status(StatusCode::kNotFound,
-                    fmt::format("collection not found[collection={}]", collection_name),
+                    fmt::format("collection not found[collection={}]", collection_name.name),
                     ErrorTag::kCollectionNotFound);
     if (c->FindPartition(partition)) return Status::Ok();  // Milvus: creating it again succeeds
     if (static_cast<int64_t>(c->partitions.size()) >= kMaxPartitions)
@@ -78,7 +79,7 @@ Status Engine::CreatePartition(const std::string& collection_name, const std::st
   });
 }
 
-Status Engine::DropPartition(const std::string& collection_name, const std::string& partition) {
+Status Engine::DropPartition(const CollectionName& collection_name, const std::string& partition) {
   std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   RETURN_IF_ERROR(KeyModeRefuses(*collection, "drop partition"));
@@ -104,19 +105,19 @@ Status Engine::DropPartition(const std::string& collection_name, const std::stri
   // The catalog no longer names these objects; a failure here leaves garbage, not damage.
   Status st = collection->DeletePartitionObjects(id);
   if (!st.ok())
-    spdlog::warn("drop partition {}.{}: leftover objects: {}", collection_name, partition,
+    spdlog::warn("drop partition {}.{}: leftover objects: {}", collection_name.name, partition,
                  st.ToString());
   return Status::Ok();
 }
 
-Result<std::vector<PartitionInfo>> Engine::ShowPartitions(const std::string& collection_name) {
+Result<std::vector<PartitionInfo>> Engine::ShowPartitions(const CollectionName& collection_name) {
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));
   std::vector<PartitionInfo> out;
   for (const auto& p : meta.partitions) out.push_back({p, meta.PartitionLoaded(p.partition_id)});
   return out;
 }
 
-Status Engine::LoadPartitions(const std::string& collection_name,
+Status Engine::LoadPartitions(const CollectionName& collection_name,
                               const std::vector<std::string>& partitions) {
   std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
@@ -141,7 +142,7 @@ Status Engine::LoadPartitions(const std::string& collection_name,
   });
 }
 
-Status Engine::ReleasePartitions(const std::string& collection_name,
+Status Engine::ReleasePartitions(const CollectionName& collection_name,
                                  const std::vector<std::string>& partitions) {
   std::lock_guard load_lock(load_mu_);
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
@@ -172,7 +173,7 @@ Status Engine::ReleasePartitions(const std::string& collection_name,
   });
 }
 
-Result<int64_t> Engine::PartitionRowCount(const std::string& collection_name,
+Result<int64_t> Engine::PartitionRowCount(const CollectionName& collection_name,
                                           const std::string& partition) {
   ASSIGN_OR_RETURN(auto collection, Find(collection_name));
   ASSIGN_OR_RETURN(CollectionMeta meta, DescribeCollection(collection_name));

@@ -1,10 +1,13 @@
 // Engine::Search: top-k (or range search, with radius in the search params, or grouping search,
 // with group_by_field) over every chunk of a snapshot in parallel, through a chunk's index when
-// it has one, then a merge.
+// it has one, then a merge. Engine::HybridSearch: several such searches over one snapshot,
+// merged by a ranker (engine/rerank.h).
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <memory>
 #include <optional>
 
 #include "common/bitset.h"
@@ -12,6 +15,7 @@
 #include "engine/engine.h"
 #include "engine/group_by.h"
 #include "engine/read_common.h"
+#include "engine/rerank.h"
 #include "index/flat_search.h"
 #include "index/metric.h"
 #include "index/range_params.h"
@@ -90,15 +94,20 @@ Status RangeSearchChunk(const SearchRequest& req, const RangeParams& range, Metr
   return Status::Ok();
 }
 
-}  // namespace
+// A search's checks that need no data: its vector field, metric, range, group field, filter.
+struct ResolvedSearch {
+  const FieldSchema* field = nullptr;
+  MetricType metric = MetricType::kL2;
+  std::optional<RangeParams> range;
+  const FieldSchema* group_field = nullptr;
+  std::shared_ptr<const expr::Plan> plan;
+};
 
-Result<SearchResult> Engine::Search(const SearchRequest& req) {
-  ASSIGN_OR_RETURN(auto collection, Find(req.collection));
-  ASSIGN_OR_RETURN(auto shared_meta, Meta(req.collection));
-  const CollectionMeta& meta = *shared_meta;
-  const CollectionSchema& schema = collection->schema();
-  ASSIGN_OR_RETURN(const FieldSchema* field, ResolveAnnsField(schema, req.anns_field));
-  ASSIGN_OR_RETURN(MetricType metric, ResolveMetric(meta, *field, req.metric));
+Result<ResolvedSearch> ResolveSearch(const CollectionMeta& meta, const CollectionSchema& schema,
+                                     const SearchRequest& req) {
+  ResolvedSearch out;
+  ASSIGN_OR_RETURN(out.field, ResolveAnnsField(schema, req.anns_field));
+  ASSIGN_OR_RETURN(out.metric, ResolveMetric(meta, *out.field, req.metric));
   if (req.limit <= 0 || req.limit > kMaxTopK)
     return InvalidArgument(
         fmt::format("topk should be in range [1, {}], but got {}", kMaxTopK, req.limit));
@@ -106,28 +115,44 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
     return InvalidArgument(fmt::format("offset + limit should be in range [1, {}], but got {}",
                                        kMaxTopK, req.offset + req.limit));
   if (req.nq <= 0) return InvalidArgument("nq must be at least 1");
-  ASSIGN_OR_RETURN(std::optional<RangeParams> range, ParseRangeParams(req.search_params, metric));
-  bool binary = field->type == DataType::kBinaryVector;
-  size_t expected = static_cast<size_t>(req.nq * (binary ? field->dim / 8 : field->dim));
+  ASSIGN_OR_RETURN(out.range, ParseRangeParams(req.search_params, out.metric));
+  bool binary = out.field->type == DataType::kBinaryVector;
+  size_t expected = static_cast<size_t>(req.nq * (binary ? out.field->dim / 8 : out.field->dim));
   if ((binary ? req.binary_queries.size() : req.float_queries.size()) != expected)
-    return InvalidArgument(
-        fmt::format("query vectors do not match field '{}' of dim {}", field->name, field->dim));
-  const FieldSchema* group_field = nullptr;
+    return InvalidArgument(fmt::format("query vectors do not match field '{}' of dim {}",
+                                       out.field->name, out.field->dim));
   if (!req.group_by_field.empty()) {
-    if (range.has_value())
+    if (out.range.has_value())
       return InvalidArgument("Not allowed to do range-search when doing search-group-by");
-    ASSIGN_OR_RETURN(group_field, ResolveGroupByField(schema, req.group_by_field));
+    ASSIGN_OR_RETURN(out.group_field, ResolveGroupByField(schema, req.group_by_field));
     if (req.group_size < 1 || req.group_size > kMaxGroupSize)
       return InvalidArgument(fmt::format("group_size should be in range [1, {}], but got {}",
                                          kMaxGroupSize, req.group_size));
   }
+  ASSIGN_OR_RETURN(out.plan, ParseOptionalFilter(req.filter, schema, req.filter_values));
+  return out;
+}
 
-  ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, req.output_fields));
-  ASSIGN_OR_RETURN(auto plan, ParseOptionalFilter(req.filter, schema, req.filter_values));
-  ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
-  ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, collection->router(), plan.get(),
-                                              std::move(snapshot), req.partitions));
+// Hits ordered best first: by score, then by primary key.
+using HitOrder = std::function<bool(const ScoredRow&, const ScoredRow&)>;
 
+HitOrder PrimaryKeyOrder(const CollectionSchema& schema, const Snapshot& snapshot) {
+  const FieldSchema& pk = schema.PrimaryField();
+  return [&pk, &snapshot](const ScoredRow& a, const ScoredRow& b) {
+    const Column& ca = *snapshot[a.chunk].chunk->rows.FindColumn(pk.field_id);
+    const Column& cb = *snapshot[b.chunk].chunk->rows.FindColumn(pk.field_id);
+    if (pk.type == DataType::kInt64)
+      return ca.values<int64_t>()[a.row] < cb.values<int64_t>()[b.row];
+    return ca.values<std::string>()[a.row] < cb.values<std::string>()[b.row];
+  };
+}
+
+// The hits of `req` in `snapshot`, per query in result order, its offset applied.
+Result<std::vector<std::vector<ScoredRow>>> RankSnapshot(
+    const CollectionMeta& meta, const CollectionSchema& schema, const Snapshot& snapshot,
+    const SearchRequest& req, const ResolvedSearch& resolved, ThreadPool& pool) {
+  const FieldSchema* field = resolved.field;
+  const bool binary = field->type == DataType::kBinaryVector;
   const int64_t k = req.offset + req.limit;
   // The field's index, if any: sealed segments with a built file for it search through it.
   int64_t index_id = -1;
@@ -141,8 +166,8 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
                                : static_cast<const void*>(req.float_queries.data());
   std::vector<Bitset> allowed(snapshot.size());
   std::vector<Status> errors(snapshot.size());
-  pool_.ParallelFor(snapshot.size(), [&](size_t i) {
-    auto mask = FilterChunk(plan.get(), snapshot[i], schema.PrimaryField().field_id);
+  pool.ParallelFor(snapshot.size(), [&](size_t i) {
+    auto mask = FilterChunk(resolved.plan.get(), snapshot[i], schema.PrimaryField().field_id);
     if (!mask.ok()) {
       errors[i] = mask.status();
       return;
@@ -151,30 +176,22 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   });
   for (const auto& st : errors) RETURN_IF_ERROR(st);
 
-  const FieldSchema& pk = schema.PrimaryField();
-  const bool higher_better = HigherIsCloser(metric);
-  auto pk_less = [&](const ScoredRow& a, const ScoredRow& b) {
-    const Column& ca = *snapshot[a.chunk].chunk->rows.FindColumn(pk.field_id);
-    const Column& cb = *snapshot[b.chunk].chunk->rows.FindColumn(pk.field_id);
-    if (pk.type == DataType::kInt64)
-      return ca.values<int64_t>()[a.row] < cb.values<int64_t>()[b.row];
-    return ca.values<std::string>()[a.row] < cb.values<std::string>()[b.row];
-  };
+  const bool higher_better = HigherIsCloser(resolved.metric);
+  HitOrder pk_less = PrimaryKeyOrder(schema, snapshot);
   auto better = [&](const ScoredRow& a, const ScoredRow& b) {
     if (a.score != b.score) return higher_better ? a.score > b.score : a.score < b.score;
     return pk_less(a, b);
   };
 
-  // The hits of each query, in result order.
   std::vector<std::vector<ScoredRow>> per_query(req.nq);
-  if (group_field != nullptr) {
+  if (resolved.group_field != nullptr) {
     std::vector<GroupedChunk> chunks(snapshot.size());
     for (size_t i = 0; i < snapshot.size(); ++i)
       chunks[i] = {snapshot[i].chunk.get(), index_of(snapshot[i]), std::move(allowed[i])};
     GroupedSearchSpec spec;
     spec.vector_field = field;
-    spec.group_field = group_field;
-    spec.metric = metric;
+    spec.group_field = resolved.group_field;
+    spec.metric = resolved.metric;
     spec.nq = req.nq;
     spec.queries = queries;
     spec.search_params = &req.search_params;
@@ -182,72 +199,154 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
     spec.limit = req.limit;
     spec.group_size = req.group_size;
     spec.better = better;
-    RETURN_IF_ERROR(GroupedSearch(spec, chunks, &pool_, &per_query));
-  } else {
-    std::vector<std::vector<TopK>> per_chunk(snapshot.size());
-    // Chunks in parallel; a lone chunk parallelises inside the kernel instead.
-    ThreadPool* inner_pool = snapshot.size() == 1 ? &pool_ : nullptr;
-    pool_.ParallelFor(snapshot.size(), [&](size_t i) {
-      const Chunk& chunk = *snapshot[i].chunk;
-      const Column& vectors = *chunk.rows.FindColumn(field->field_id);
-      const VectorIndex* index = index_of(snapshot[i]);
-      if (range.has_value()) {
-        errors[i] = RangeSearchChunk(req, *range, metric, field->dim, k, index, vectors,
-                                     chunk.num_rows(), &allowed[i], inner_pool, &per_chunk[i]);
-      } else if (index != nullptr) {
-        errors[i] = index->Search(queries, req.nq, k, req.search_params, &allowed[i], inner_pool,
-                                  &per_chunk[i]);
-      } else if (binary) {
-        errors[i] = SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(), field->dim,
-                                     req.binary_queries.data(), req.nq, metric, k, &allowed[i],
-                                     inner_pool, &per_chunk[i]);
-      } else {
-        errors[i] = SearchFloatFlat(vectors.values<float>().data(), chunk.num_rows(), field->dim,
-                                    req.float_queries.data(), req.nq, metric, k, &allowed[i],
-                                    inner_pool, &per_chunk[i]);
-      }
-    });
-    for (const auto& st : errors) RETURN_IF_ERROR(st);
-    for (int64_t q = 0; q < req.nq; ++q) {
-      std::vector<ScoredRow> candidates;
-      for (size_t c = 0; c < per_chunk.size(); ++c) {
-        const TopK& top = per_chunk[c][q];
-        for (size_t j = 0; j < top.ids.size(); ++j)
-          if (top.ids[j] >= 0)
-            candidates.push_back({top.scores[j], static_cast<int64_t>(c), top.ids[j]});
-      }
-      std::sort(candidates.begin(), candidates.end(), better);
-      int64_t begin = std::min<int64_t>(req.offset, candidates.size());
-      int64_t end = std::min<int64_t>(k, candidates.size());
-      per_query[q].assign(candidates.begin() + begin, candidates.begin() + end);
-    }
+    RETURN_IF_ERROR(GroupedSearch(spec, chunks, &pool, &per_query));
+    return per_query;
   }
+  std::vector<std::vector<TopK>> per_chunk(snapshot.size());
+  // Chunks in parallel; a lone chunk parallelises inside the kernel instead.
+  ThreadPool* inner_pool = snapshot.size() == 1 ? &pool : nullptr;
+  pool.ParallelFor(snapshot.size(), [&](size_t i) {
+    const Chunk& chunk = *snapshot[i].chunk;
+    const Column& vectors = *chunk.rows.FindColumn(field->field_id);
+    const VectorIndex* index = index_of(snapshot[i]);
+    if (resolved.range.has_value()) {
+      errors[i] =
+          RangeSearchChunk(req, *resolved.range, resolved.metric, field->dim, k, index, vectors,
+                           chunk.num_rows(), &allowed[i], inner_pool, &per_chunk[i]);
+    } else if (index != nullptr) {
+      errors[i] = index->Search(queries, req.nq, k, req.search_params, &allowed[i], inner_pool,
+                                &per_chunk[i]);
+    } else if (binary) {
+      errors[i] = SearchBinaryFlat(vectors.values<uint8_t>().data(), chunk.num_rows(), field->dim,
+                                   req.binary_queries.data(), req.nq, resolved.metric, k,
+                                   &allowed[i], inner_pool, &per_chunk[i]);
+    } else {
+      errors[i] = SearchFloatFlat(vectors.values<float>().data(), chunk.num_rows(), field->dim,
+                                  req.float_queries.data(), req.nq, resolved.metric, k, &allowed[i],
+                                  inner_pool, &per_chunk[i]);
+    }
+  });
+  for (const auto& st : errors) RETURN_IF_ERROR(st);
+  for (int64_t q = 0; q < req.nq; ++q) {
+    std::vector<ScoredRow> candidates;
+    for (size_t c = 0; c < per_chunk.size(); ++c) {
+      const TopK& top = per_chunk[c][q];
+      for (size_t j = 0; j < top.ids.size(); ++j)
+        if (top.ids[j] >= 0)
+          candidates.push_back({top.scores[j], static_cast<int64_t>(c), top.ids[j]});
+    }
+    std::sort(candidates.begin(), candidates.end(), better);
+    int64_t begin = std::min<int64_t>(req.offset, candidates.size());
+    int64_t end = std::min<int64_t>(k, candidates.size());
+    per_query[q].assign(candidates.begin() + begin, candidates.begin() + end);
+  }
+  return per_query;
+}
 
+// The answer to a search whose hits per query are `per_query`: scores rounded to
+// `round_decimal` places (-1 = as they are), primary keys and output columns gathered.
+SearchResult GatherHits(const CollectionSchema& schema, const Snapshot& snapshot,
+                        const std::vector<std::vector<ScoredRow>>& per_query, int64_t limit,
+                        int64_t round_decimal, const OutputFields& outputs) {
   SearchResult result;
-  result.nq = req.nq;
-  result.top_k = req.limit;
-  result.primary_field_name = pk.name;
+  result.nq = static_cast<int64_t>(per_query.size());
+  result.top_k = limit;
+  result.primary_field_name = schema.PrimaryField().name;
   std::vector<RowRef> hits;
   for (const auto& rows : per_query) {
     result.topks.push_back(static_cast<int64_t>(rows.size()));
     for (const ScoredRow& hit : rows) {
       float score = hit.score;
-      if (req.round_decimal >= 0) {
-        double scale = std::pow(10.0, static_cast<double>(req.round_decimal));
+      if (round_decimal >= 0) {
+        double scale = std::pow(10.0, static_cast<double>(round_decimal));
         score = static_cast<float>(std::round(score * scale) / scale);
       }
       result.scores.push_back(score);
       hits.push_back({snapshot[hit.chunk].chunk.get(), hit.row});
     }
   }
-  result.ids = GatherColumn(pk, hits);
+  result.ids = GatherColumn(schema.PrimaryField(), hits);
   result.fields = GatherOutputs(outputs, hits);
   result.output_fields = outputs.names;
-  if (group_field != nullptr) {
-    result.group_by_field = group_field->name;
-    result.group_by_values = GatherColumn(*group_field, hits);
+  return result;
+}
+
+}  // namespace
+
+Result<SearchResult> Engine::Search(const SearchRequest& req) {
+  ASSIGN_OR_RETURN(auto collection, Find(req.collection));
+  ASSIGN_OR_RETURN(auto shared_meta, Meta(req.collection));
+  const CollectionMeta& meta = *shared_meta;
+  const CollectionSchema& schema = collection->schema();
+  ASSIGN_OR_RETURN(ResolvedSearch resolved, ResolveSearch(meta, schema, req));
+  ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, req.output_fields));
+  ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
+  ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, collection->router(), resolved.plan.get(),
+                                              std::move(snapshot), req.partitions));
+  ASSIGN_OR_RETURN(auto per_query, RankSnapshot(meta, schema, snapshot, req, resolved, pool_));
+  SearchResult result =
+      GatherHits(schema, snapshot, per_query, req.limit, req.round_decimal, outputs);
+  if (resolved.group_field != nullptr) {
+    std::vector<RowRef> hits;
+    for (const auto& rows : per_query)
+      for (const ScoredRow& hit : rows) hits.push_back({snapshot[hit.chunk].chunk.get(), hit.row});
+    result.group_by_field = resolved.group_field->name;
+    result.group_by_values = GatherColumn(*resolved.group_field, hits);
   }
   return result;
+}
+
+Result<SearchResult> Engine::HybridSearch(const HybridSearchRequest& req) {
+  ASSIGN_OR_RETURN(auto collection, Find(req.collection));
+  ASSIGN_OR_RETURN(auto shared_meta, Meta(req.collection));
+  const CollectionMeta& meta = *shared_meta;
+  const CollectionSchema& schema = collection->schema();
+  if (req.searches.empty())
+    return InvalidArgument("hybrid search needs at least one ann search request");
+  if (req.searches.size() > kMaxHybridSearches)
+    return InvalidArgument(fmt::format("maximum of ann search requests is {}", kMaxHybridSearches));
+  if (req.limit <= 0 || req.offset < 0 || req.offset + req.limit > kMaxTopK)
+    return InvalidArgument(fmt::format(
+        "invalid max query result window, (offset+limit) should be in range [1, {}], but got {}",
+        kMaxTopK, req.offset + req.limit));
+  RETURN_IF_ERROR(ValidateRanker(req.ranker, req.searches.size()));
+  std::vector<ResolvedSearch> resolved;
+  std::vector<MetricType> metrics;
+  for (const SearchRequest& search : req.searches) {
+    if (!search.group_by_field.empty())
+      return InvalidArgument("not support search_group_by operation in the hybrid search");
+    if (search.nq != req.searches.front().nq)
+      return InvalidArgument(
+          fmt::format("sub search request nq should be the same: expected={}, actual={}",
+                      req.searches.front().nq, search.nq));
+    ASSIGN_OR_RETURN(ResolvedSearch one, ResolveSearch(meta, schema, search));
+    metrics.push_back(one.metric);
+    resolved.push_back(std::move(one));
+  }
+  ASSIGN_OR_RETURN(auto outputs, ResolveOutputFields(schema, req.output_fields));
+  // One snapshot for every search, so they all see the same rows and a row is the same
+  // (chunk, row) in each list.
+  ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
+  ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, collection->router(), nullptr,
+                                              std::move(snapshot), req.partitions));
+  std::vector<std::vector<std::vector<ScoredRow>>> per_search;
+  for (size_t s = 0; s < req.searches.size(); ++s) {
+    ASSIGN_OR_RETURN(auto hits,
+                     RankSnapshot(meta, schema, snapshot, req.searches[s], resolved[s], pool_));
+    per_search.push_back(std::move(hits));
+  }
+  HitOrder pk_less = PrimaryKeyOrder(schema, snapshot);
+  const int64_t nq = req.searches.front().nq;
+  std::vector<std::vector<ScoredRow>> per_query(nq);
+  for (int64_t q = 0; q < nq; ++q) {
+    std::vector<const std::vector<ScoredRow>*> lists;
+    for (const auto& hits : per_search) lists.push_back(&hits[q]);
+    std::vector<ScoredRow> fused = FuseRankings(req.ranker, metrics, lists, pk_less);
+    size_t begin = std::min<size_t>(req.offset, fused.size());
+    size_t end = std::min<size_t>(req.offset + req.limit, fused.size());
+    per_query[q].assign(fused.begin() + begin, fused.begin() + end);
+  }
+  return GatherHits(schema, snapshot, per_query, req.limit, req.round_decimal, outputs);
 }
 
 }  // namespace strata

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "engine/engine.h"
@@ -12,6 +13,16 @@
 namespace strata {
 
 inline constexpr int64_t kTestDim = 8;
+
+// An engine on `store` with a pool of two threads; a test failure (and nullptr) if it fails.
+inline std::unique_ptr<Engine> OpenTestEngine(ObjectStore* store) {
+  EngineOptions options;
+  options.store = store;
+  options.threads = 2;
+  auto engine = Engine::Open(options);
+  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+  return engine.ok() ? std::move(engine).value() : nullptr;
+}
 
 inline CollectionSchema TestVectorSchema() {
   CollectionSchema s;

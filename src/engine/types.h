@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catalog/manifest.h"
@@ -12,6 +13,19 @@
 #include "schema/schema.h"
 
 namespace strata {
+
+// A collection (or alias) name within a database. Built from a bare name it means the default
+// database, so code that knows of one database need not say which.
+struct CollectionName {
+  CollectionName() = default;
+  CollectionName(std::string bare) : name(std::move(bare)) {}  // NOLINT: implicit by design
+  CollectionName(const char* bare) : name(bare) {}             // NOLINT: implicit by design
+  CollectionName(std::string db, std::string collection)
+      : database(std::move(db)), name(std::move(collection)) {}
+
+  std::string database{kDefaultDatabase};
+  std::string name;
+};
 
 struct InsertResult {
   Column ids;  // primary keys of the inserted rows, in order (Int64 or VarChar)
@@ -24,7 +38,7 @@ struct FlushResult {
 };
 
 struct SearchRequest {
-  std::string collection;
+  CollectionName collection;
   std::vector<std::string> partitions;     // empty = all
   std::string anns_field;                  // empty = the only vector field
   std::string metric;                      // empty = the index's (or L2 with no index)
@@ -47,6 +61,35 @@ struct SearchRequest {
   bool strict_group_size = false;
 };
 
+// How a hybrid search merges the ranked lists of its searches into one (engine/rerank.h).
+struct Ranker {
+  enum class Kind { kRrf, kWeighted };
+  Kind kind = Kind::kRrf;
+  // RRF: a row's score is the sum over the searches that found it of 1 / (k + rank), rank
+  // counted from 1. Milvus's default k is 60; it must lie in (0, 16384).
+  double rrf_k = 60;
+  // Weighted: the sum of weight * score over the searches that found the row; one weight per
+  // search, each in [0, 1]. With `normalize`, scores are first mapped into [0, 1] by their
+  // metric (closer = higher), as Milvus's WeightedRanker does by default.
+  std::vector<double> weights;
+  bool normalize = true;
+};
+
+// Milvus's HybridSearch: several vector searches of the same nq queries (typically on
+// different vector fields, each with its own filter and top-k), merged by `ranker`.
+struct HybridSearchRequest {
+  CollectionName collection;
+  std::vector<std::string> partitions;  // empty = all; applies to every search
+  // Each uses anns_field, metric, filter, nq, the query vectors, limit (its own top-k) and
+  // search_params; its offset, output fields and partitions are not used.
+  std::vector<SearchRequest> searches;
+  Ranker ranker;
+  int64_t limit = 10;  // of the merged list, per query
+  int64_t offset = 0;
+  int64_t round_decimal = -1;
+  std::vector<std::string> output_fields;  // may contain "*"
+};
+
 struct SearchResult {
   int64_t nq = 0;
   int64_t top_k = 0;
@@ -62,7 +105,7 @@ struct SearchResult {
 };
 
 struct QueryRequest {
-  std::string collection;
+  CollectionName collection;
   std::vector<std::string> partitions;
   std::string filter;
   expr::ExprTemplateValues filter_values;
@@ -81,7 +124,7 @@ struct QueryResult {
 };
 
 struct DeleteRequest {
-  std::string collection;
+  CollectionName collection;
   std::string partition;  // empty = every partition
   std::string filter;     // required; `pk in [...]` / `pk == v` need no load
   expr::ExprTemplateValues filter_values;

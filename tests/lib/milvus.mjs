@@ -40,9 +40,10 @@ export async function withTimeout(promise, ms, what) {
 }
 
 // A connected client: waits for the SDK's Connect call and requires the server identifier.
-export async function connect(address, { maxRetries, timeout = kCallTimeoutMs, channelOptions } = {}) {
+export async function connect(address, { maxRetries, timeout = kCallTimeoutMs, channelOptions, database } = {}) {
   const config = { address, timeout, logLevel: 'error' };
   if (maxRetries !== undefined) config.maxRetries = maxRetries;
+  if (database !== undefined) config.database = database;
   if (channelOptions !== undefined) config.channelOptions = channelOptions;
   const client = new MilvusClient(config);
   await withTimeout(client.connectPromise, 20000, `Connect to ${address}`);
