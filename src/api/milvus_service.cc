@@ -77,6 +77,16 @@ grpc::Status MilvusService::DropCollection(ServerContext* context,
   return Reply(engine_->DropCollection(NameOf(context, *request)), response, "DropCollection");
 }
 
+grpc::Status MilvusService::AlterCollection(ServerContext* context,
+                                            const mpb::AlterCollectionRequest* request,
+                                            cpb::Status* response) {
+  std::vector<std::string> delete_keys(request->delete_keys().begin(),
+                                       request->delete_keys().end());
+  return Reply(engine_->AlterCollection(NameOf(context, *request), FromPairs(request->properties()),
+                                        delete_keys),
+               response, "AlterCollection");
+}
+
 grpc::Status MilvusService::HasCollection(ServerContext* context,
                                           const mpb::HasCollectionRequest* request,
                                           mpb::BoolResponse* response) {

@@ -31,6 +31,8 @@ class MilvusService final : public mpb::MilvusService::Service {
                                 cpb::Status*) override;
   grpc::Status DropCollection(ServerContext*, const mpb::DropCollectionRequest*,
                               cpb::Status*) override;
+  grpc::Status AlterCollection(ServerContext*, const mpb::AlterCollectionRequest*,
+                               cpb::Status*) override;
   grpc::Status HasCollection(ServerContext*, const mpb::HasCollectionRequest*,
                              mpb::BoolResponse*) override;
   grpc::Status DescribeCollection(ServerContext*, const mpb::DescribeCollectionRequest*,

@@ -80,6 +80,15 @@ Result<std::vector<std::string>> OptionalStrings(const json& body, const char* k
 
 std::string ParamText(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
+Result<KeyValuePairs> PropertiesOf(const json& body) {
+  KeyValuePairs out;
+  auto it = body.find("properties");
+  if (it == body.end() || it->is_null()) return out;
+  if (!it->is_object()) return InvalidArgument("'properties' must be an object");
+  for (const auto& [key, value] : it->items()) AddPair(&out, key, ParamText(value));
+  return out;
+}
+
 json KeyValueList(const KeyValuePairs& pairs) {
   json out = json::array();
   for (const auto& kv : pairs) out.push_back({{"key", kv.key()}, {"value", kv.value()}});

@@ -93,6 +93,8 @@ std::optional<int64_t> IntegerOf(const json& v);
 Result<int64_t> OptionalInt(const json& body, const char* key, int64_t fallback);
 Result<bool> OptionalBool(const json& body, const char* key, bool fallback);
 Result<std::vector<std::string>> OptionalStrings(const json& body, const char* key);
+// The body's `properties` object as Milvus's key-value pairs (values as text).
+Result<KeyValuePairs> PropertiesOf(const json& body);
 // A JSON scalar as Milvus's string parameters hold it ("128", "L2", "true").
 std::string ParamText(const json& v);
 

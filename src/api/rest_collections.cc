@@ -293,6 +293,24 @@ json CollectionsFlush(const Call& c) {
   return Empty(response.status());
 }
 
+json CollectionsAlterProperties(const Call& c) {
+  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
+  REST_ASSIGN_OR_FAIL(properties, PropertiesOf(c.body));
+  mpb::AlterCollectionRequest request;
+  request.set_collection_name(name);
+  *request.mutable_properties() = std::move(properties);
+  return Empty(Invoke(c, &MilvusService::AlterCollection, request));
+}
+
+json CollectionsDropProperties(const Call& c) {
+  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
+  REST_ASSIGN_OR_FAIL(keys, OptionalStrings(c.body, "propertyKeys"));
+  mpb::AlterCollectionRequest request;
+  request.set_collection_name(name);
+  for (const std::string& key : keys) request.add_delete_keys(key);
+  return Empty(Invoke(c, &MilvusService::AlterCollection, request));
+}
+
 // ---- indexes -------------------------------------------------------------------------------
 
 json CreateIndexes(const Call& c, const std::string& collection, const json& list) {
@@ -382,6 +400,8 @@ void AddCollectionRoutes(RouteTable& routes) {
       {"collections/get_load_state", CollectionsLoadState},
       {"collections/get_stats", CollectionsStats},
       {"collections/flush", CollectionsFlush},
+      {"collections/alter_properties", CollectionsAlterProperties},
+      {"collections/drop_properties", CollectionsDropProperties},
       {"indexes/create", IndexesCreate},
       {"indexes/list", IndexesList},
       {"indexes/describe", IndexesDescribe},

@@ -124,23 +124,13 @@ json AliasesList(const Call& c) {
 
 // ---- databases -----------------------------------------------------------------------------
 
-// The body's `properties` object as Milvus's key-value pairs (values as text).
-Result<KeyValuePairs> Properties(const json& body) {
-  KeyValuePairs out;
-  auto it = body.find("properties");
-  if (it == body.end() || it->is_null()) return out;
-  if (!it->is_object()) return InvalidArgument("'properties' must be an object");
-  for (const auto& [key, value] : it->items()) AddPair(&out, key, ParamText(value));
-  return out;
-}
-
 // CreateDatabase or AlterDatabase (`rpc`) with the body's dbName and properties.
 template <typename Request>
 json NameAndProperties(const Call& c,
                        grpc::Status (MilvusService::*rpc)(ServerContext*, const Request*,
                                                           cpb::Status*)) {
   REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "dbName"));
-  REST_ASSIGN_OR_FAIL(properties, Properties(c.body));
+  REST_ASSIGN_OR_FAIL(properties, PropertiesOf(c.body));
   Request request;
   request.set_db_name(name);
   *request.mutable_properties() = std::move(properties);

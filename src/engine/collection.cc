@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "engine/read_common.h"
 #include "format/batch_codec.h"
@@ -19,7 +20,32 @@ Collection::Collection(ObjectStore* store, std::string root, Catalog* catalog, H
       catalog_(catalog),
       clock_(clock),
       id_(meta.collection_id),
-      schema_(meta.schema) {}
+      schema_(meta.schema) {
+  // Validated when set, so a manifest holds nothing else; 0 if it somehow did.
+  auto ttl = TtlSeconds(meta.properties);
+  ttl_seconds_ = ttl.ok() ? *ttl : 0;
+}
+
+Result<int64_t> TtlSeconds(const KeyValues& properties) {
+  for (const auto& [key, value] : properties) {
+    if (key != kTtlProperty) continue;
+    int64_t seconds = -1;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc() || end != value.data() + value.size() || seconds < 0)
+      return InvalidArgument(
+          fmt::format("{} must be a non-negative integer, got '{}'", kTtlProperty, value));
+    return seconds;
+  }
+  return 0;
+}
+
+uint64_t Collection::ExpireBefore() const {
+  const int64_t ttl = ttl_seconds_.load();
+  if (ttl <= 0) return 0;
+  const uint64_t now = WallClockMs();
+  const uint64_t span = static_cast<uint64_t>(ttl) * 1000;
+  return now > span ? ComposeTs(now - span, 0) : 0;
+}
 
 std::string Collection::WalPrefix() const { return fmt::format("{}wal/{}/0/", root_, id_); }
 
@@ -257,6 +283,7 @@ std::vector<uint8_t> Collection::VisibleMask(int64_t partition_id,
   sc.partition_id = partition_id;
   sc.chunk = std::move(chunk);
   sc.deletes = deletes_;
+  sc.expire_before = ExpireBefore();
   {
     std::lock_guard lock(mu_);
     sc.delete_seq = delete_seq_;
@@ -454,10 +481,12 @@ Result<Snapshot> Collection::TakeSnapshot() const {
                   fmt::format("collection '{}' is not loaded", schema_.name),
                   ErrorTag::kCollectionNotLoaded);
   Snapshot snap;
+  const uint64_t expire_before = ExpireBefore();
   for (const auto& [id, sc] : sealed_) {
     snap.push_back(sc);
     snap.back().deletes = deletes_;
     snap.back().delete_seq = delete_seq_;
+    snap.back().expire_before = expire_before;
   }
   auto add = [&](const Segment& seg) {
     if (!PartitionVisible(seg.partition_id())) return;
@@ -468,6 +497,7 @@ Result<Snapshot> Collection::TakeSnapshot() const {
       sc.chunk = chunk;
       sc.deletes = deletes_;
       sc.delete_seq = delete_seq_;
+      sc.expire_before = expire_before;
       snap.push_back(std::move(sc));
     }
   };

@@ -46,8 +46,17 @@ struct SnapshotChunk {
   // Deletes to apply to this chunk's rows: those with sequence <= delete_seq (deletes.h).
   std::shared_ptr<const DeleteSet> deletes;
   uint64_t delete_seq = 0;
+  // Rows written before this hybrid timestamp have outlived the collection's TTL and are not
+  // read; 0 = no TTL.
+  uint64_t expire_before = 0;
 };
 using Snapshot = std::vector<SnapshotChunk>;
+
+// Milvus's collection property for the time-to-live of rows, in seconds (0 = forever).
+inline constexpr std::string_view kTtlProperty = "collection.ttl.seconds";
+
+// The TTL `properties` set, 0 when none; InvalidArgument unless it is a non-negative integer.
+Result<int64_t> TtlSeconds(const KeyValues& properties);
 
 class Collection {
  public:
@@ -83,11 +92,11 @@ class Collection {
   void AttachIndex(int64_t segment_id, int64_t index_id, std::shared_ptr<const VectorIndex> index);
   void DetachIndex(int64_t index_id);
   // `chunk` (rows of a sealed segment of `partition_id`) without the rows a delete applied so
-  // far hides: what compaction writes. `chunk` itself when no row is hidden.
+  // far hides or the TTL expired: what compaction writes. `chunk` itself when none is gone.
   std::shared_ptr<const Chunk> WithoutDeletedRows(int64_t partition_id,
                                                   std::shared_ptr<const Chunk> chunk) const;
-  // Rows of the loaded sealed segment `segment_id` that deletes hide; nullopt when it is not in
-  // memory (counting would mean reading it).
+  // Rows of the loaded sealed segment `segment_id` that deletes hide or the TTL expired;
+  // nullopt when it is not in memory (counting would mean reading it).
   std::optional<int64_t> DeletedRowsInMemory(int64_t segment_id) const;
   // Compaction's swap, after its catalog commit: the sealed segments `sources` are replaced by
   // `target` (nullptr when no row was left) holding `chunk`, with its built indexes.
@@ -116,6 +125,10 @@ class Collection {
   // unless loaded.
   Result<Snapshot> TakeSnapshot() const;
 
+  // Rows older than this many seconds are no longer read (0 = keep them); from the
+  // collection's properties at start, then from AlterCollection.
+  void SetTtlSeconds(int64_t seconds) { ttl_seconds_ = seconds; }
+
   // Stops accepting writes; then DeleteObjects removes everything it wrote.
   void MarkDropped() { dropped_ = true; }
   Status DeleteObjects();
@@ -140,7 +153,10 @@ class Collection {
   // The growing segments an insert's or upsert's rows go to: `partition_id`, or split by key.
   std::vector<std::pair<int64_t, std::shared_ptr<Chunk>>> PlaceRows(
       int64_t partition_id, const std::shared_ptr<Chunk>& chunk) const;
-  // 1 for each row of `chunk` (in `partition_id`) no applied delete hides (FilterChunk).
+  // The expire_before of snapshots taken now (see SnapshotChunk).
+  uint64_t ExpireBefore() const;
+  // 1 for each row of `chunk` (in `partition_id`) no applied delete hides and the TTL keeps
+  // (FilterChunk).
   std::vector<uint8_t> VisibleMask(int64_t partition_id, std::shared_ptr<const Chunk> chunk) const;
   // Applies one replayed WAL record to memory (requires mu_).
   Status ApplyRecord(const WalRecord& record, std::string_view object_name);
@@ -158,6 +174,7 @@ class Collection {
   const CollectionSchema schema_;
   std::optional<PartitionRouter> router_;  // set by Recover in partition key mode
   std::atomic<bool> dropped_{false};
+  std::atomic<int64_t> ttl_seconds_{0};
   std::unique_ptr<WalWriter> wal_;
 
   std::mutex flush_mu_;  // one flush at a time; taken before mu_

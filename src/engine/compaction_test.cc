@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "engine/engine.h"
 #include "engine/test_collection.h"
@@ -269,6 +271,47 @@ TEST(CompactionTest, ALoadedSegmentWithAFifthDeletedIsRewrittenWithoutThem) {
   EXPECT_EQ(meta->segments[0].num_rows, 80);
   EXPECT_EQ(CountRows(*engine), 80);
   EXPECT_EQ(CountRows(*engine, "id >= 20"), 80);
+}
+
+// collection.ttl.seconds: rows older than the TTL disappear from every read at once, come back
+// if the TTL is removed before a compaction, and are gone for good once one runs. The TTL is 2 s:
+// the checks after the wait must finish within 2 s, before the newer rows expire too.
+TEST(CompactionTest, RowsPastTheTtlAreNotReadAndCompactionDropsThem) {
+  MemoryObjectStore store;
+  const KeyValues ttl = {{std::string(kTtlProperty), "2"}};
+  {
+    auto engine = Open(&store, /*auto_compaction=*/false);
+    EXPECT_EQ(
+        engine->CreateCollection(TestVectorSchema(), {{std::string(kTtlProperty), "-1"}}, 0, 1)
+            .code(),
+        StatusCode::kInvalidArgument);
+    ASSERT_TRUE(engine->CreateCollection(TestVectorSchema(), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->Load("c").ok());
+    ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(0, 50)).ok());
+    ASSERT_TRUE(engine->Flush("c").ok());
+    ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(50, 10)).ok());  // growing
+    EXPECT_EQ(engine->AlterCollection("c", {{std::string(kTtlProperty), "soon"}}, {}).code(),
+              StatusCode::kInvalidArgument);
+    ASSERT_TRUE(engine->AlterCollection("c", ttl, {}).ok());
+    EXPECT_EQ(CountRows(*engine), 60) << "not two seconds old yet";
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    ASSERT_TRUE(engine->Insert("c", "", TestVectorRows(60, 5)).ok());
+    EXPECT_EQ(CountRows(*engine), 5) << "sealed and growing rows expired alike";
+    EXPECT_EQ(Nearest(*engine, 3, 2), (std::vector<int64_t>{60, 61}));
+    ASSERT_TRUE(engine->AlterCollection("c", {}, {std::string(kTtlProperty)}).ok());
+    EXPECT_EQ(CountRows(*engine), 65) << "without a TTL, rows no compaction dropped are back";
+    ASSERT_TRUE(engine->AlterCollection("c", ttl, {}).ok());
+    ASSERT_TRUE(engine->Flush("c").ok());
+    auto meta = engine->DescribeCollection("c");
+    ASSERT_TRUE(engine->Compact(meta->collection_id).ok());
+    engine->WaitForIndexBuilds();
+    meta = engine->DescribeCollection("c");
+    EXPECT_EQ(meta->SealedRows(), 5) << "the expired rows are gone from the bucket";
+    EXPECT_EQ(meta->properties, ttl);
+  }
+  auto engine = Open(&store, /*auto_compaction=*/false);
+  EXPECT_EQ(engine->DescribeCollection("c")->properties, ttl) << "the TTL survives a restart";
+  EXPECT_EQ(CountRows(*engine), 5);
 }
 
 }  // namespace

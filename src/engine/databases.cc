@@ -127,17 +127,7 @@ Status Engine::AlterDatabase(const std::string& name, const KeyValues& propertie
   std::optional<DatabaseMeta> found = FindDatabase(*catalog_->Current(), name);
   if (!found) return DatabaseNotFound(name);
   DatabaseMeta next = *found;
-  for (const auto& [key, value] : properties) {
-    auto it = std::find_if(next.properties.begin(), next.properties.end(),
-                           [&](const auto& kv) { return kv.first == key; });
-    if (it != next.properties.end())
-      it->second = value;
-    else
-      next.properties.emplace_back(key, value);
-  }
-  std::erase_if(next.properties, [&](const auto& kv) {
-    return std::find(delete_keys.begin(), delete_keys.end(), kv.first) != delete_keys.end();
-  });
+  UpdateKeyValues(&next.properties, properties, delete_keys);
   return catalog_->Commit([&](Manifest& m) {
     auto stored = std::find_if(m.databases.begin(), m.databases.end(),
                                [&](const DatabaseMeta& d) { return d.name == name; });

@@ -121,6 +121,7 @@ Status Engine::CreateCollection(CollectionSchema schema, KeyValues properties,
                                 int32_t consistency_level, int32_t shards_num,
                                 int64_t num_partitions, const std::string& database) {
   RETURN_IF_ERROR(ValidateSchema(schema));
+  RETURN_IF_ERROR(TtlSeconds(properties).status());
   ASSIGN_OR_RETURN(int64_t key_partitions, KeyPartitionCount(schema, num_partitions));
   std::lock_guard lock(mu_);  // Serializes DDL so name checks and commits agree.
   if (!FindDatabase(*catalog_->Current(), database))
@@ -195,6 +196,26 @@ Status Engine::DropCollection(const CollectionName& name) {
   Status st = collection->DeleteObjects();
   if (st.ok()) st = options_.store->DeleteMany(index_keys);
   if (!st.ok()) spdlog::warn("drop {}: leftover objects: {}", name.name, st.ToString());
+  return Status::Ok();
+}
+
+Status Engine::AlterCollection(const CollectionName& name, const KeyValues& properties,
+                               const std::vector<std::string>& delete_keys) {
+  if (properties.empty() && delete_keys.empty())
+    return InvalidArgument("no properties to set and no property keys to delete");
+  RETURN_IF_ERROR(TtlSeconds(properties).status());
+  ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::lock_guard lock(mu_);  // DDL
+  KeyValues next;
+  RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) {
+    CollectionMeta* c = m.FindCollection(collection->id());
+    if (c == nullptr) return CollectionNotFound(name);
+    UpdateKeyValues(&c->properties, properties, delete_keys);
+    next = c->properties;
+    return Status::Ok();
+  }));
+  auto ttl = TtlSeconds(next);  // validated above
+  collection->SetTtlSeconds(ttl.ok() ? *ttl : 0);
   return Status::Ok();
 }
 

@@ -48,6 +48,11 @@ class Engine {
                           int32_t shards_num, int64_t num_partitions = 0,
                           const std::string& database = std::string(kDefaultDatabase));
   Status DropCollection(const CollectionName& name);
+  // Sets `properties` (adding keys or replacing their values), then removes `delete_keys`, in
+  // one catalog commit. `collection.ttl.seconds` (kTtlProperty) takes effect at once: rows
+  // older than that are no longer read, and compaction drops them.
+  Status AlterCollection(const CollectionName& name, const KeyValues& properties,
+                         const std::vector<std::string>& delete_keys);
   Result<CollectionMeta> DescribeCollection(const CollectionName& name);
   // The same without a copy (the catalog's current manifest stays alive while it is held):
   // what per-request paths (insert, search, query) use.

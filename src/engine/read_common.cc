@@ -86,6 +86,9 @@ Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const SnapshotC
     RETURN_IF_ERROR(expr::EvaluateFilter(*plan, chunk.rows, &mask));
   }
   if (sc.deletes) sc.deletes->Hide(sc.partition_id, sc.chunk, pk_field_id, sc.delete_seq, &mask);
+  if (sc.expire_before > 0)
+    for (int64_t r = 0; r < chunk.num_rows(); ++r)
+      if (chunk.timestamps[r] < sc.expire_before) mask[r] = 0;
   return mask;
 }
 

@@ -58,8 +58,8 @@ Result<std::shared_ptr<const expr::Plan>> ParseOptionalFilter(
     const std::string& filter, const CollectionSchema& schema,
     const expr::ExprTemplateValues& values = {});
 
-// Rows of the chunk that pass `plan` (all rows when plan is null) and are not deleted, as a
-// byte mask.
+// Rows of the chunk that pass `plan` (all rows when plan is null), are not deleted and have not
+// outlived the TTL, as a byte mask.
 Result<std::vector<uint8_t>> FilterChunk(const expr::Plan* plan, const SnapshotChunk& chunk,
                                          int64_t pk_field_id);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <set>
@@ -317,6 +318,20 @@ Result<CollectionSchema> SchemaFromJson(const nlohmann::json& json) {
   } catch (const nlohmann::json::exception& e) {
     return DataLoss(std::string("malformed schema JSON: ") + e.what());
   }
+}
+
+void UpdateKeyValues(KeyValues* kvs, const KeyValues& set, const std::vector<std::string>& remove) {
+  for (const auto& [key, value] : set) {
+    auto it =
+        std::find_if(kvs->begin(), kvs->end(), [&](const auto& kv) { return kv.first == key; });
+    if (it != kvs->end())
+      it->second = value;
+    else
+      kvs->emplace_back(key, value);
+  }
+  std::erase_if(*kvs, [&](const auto& kv) {
+    return std::find(remove.begin(), remove.end(), kv.first) != remove.end();
+  });
 }
 
 }  // namespace strata

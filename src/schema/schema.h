@@ -16,6 +16,10 @@ namespace strata {
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
+// Sets each key of `set` in `kvs` (replacing its value, or appending it), then removes the keys
+// in `remove`: how Milvus alters collection and database properties.
+void UpdateKeyValues(KeyValues* kvs, const KeyValues& set, const std::vector<std::string>& remove);
+
 inline constexpr int64_t kMaxVectorDim = 32768;
 inline constexpr int64_t kMaxVarCharLength = 65535;
 inline constexpr int64_t kFirstUserFieldId = 100;  // Milvus: 0 = row id, 1 = timestamp.
