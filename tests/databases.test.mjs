@@ -2,8 +2,8 @@
 // DescribeDatabase, AlterDatabase, DropDatabase. A database is a namespace: the same collection
 // name in two databases is two collections, with their own rows, aliases and searches, whether
 // the client names the database in its `dbname` header (MilvusClient's `database`, `use()`) or
-// in a request's db_name. Milvus's refusals (65535, 800, 801, 802), and everything after a
-// restart.
+// in a request's db_name. Milvus's refusals (65535, 800, 801, 802), everything after a restart,
+// and RenameCollection within a database and into another.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -123,6 +123,39 @@ describe('databases', { timeout: 300000 }, () => {
     assert.equal(await countRows(client, docs), 10, 'the default database keeps its docs');
   });
 
+  test('rename within a database and into another', async () => {
+    assertOk(await client.createCollection({
+      collection_name: 'draft',
+      fields: [
+        { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+        { name: 'vec', data_type: DataType.FloatVector, dim: DIM },
+      ],
+    }), 'create draft');
+    assertOk(await client.insert({ collection_name: 'draft', data: [{ id: 1, vec: vectors[0] }, { id: 2, vec: vectors[1] }] }), 'insert');
+    await loadSync(client, 'draft');
+    assertOk(await client.createAlias({ collection_name: 'draft', alias: 'current' }), 'alias');
+    assertMilvusError(await client.renameCollection({ collection_name: 'current', new_collection_name: 'x' }),
+      { code: 1100, mentions: ['alias'] }, 'rename an alias');
+    assertMilvusError(await client.renameCollection({ collection_name: 'draft', new_collection_name: docs }),
+      { code: 1100, mentions: ['duplicated new collection name'] }, 'onto an existing name');
+    assertOk(await client.renameCollection({ collection_name: 'draft', new_collection_name: 'final' }), 'rename');
+    assert.equal((await client.hasCollection({ collection_name: 'draft' })).value, false);
+    assert.equal(await countRows(client, 'current'), 2, 'the alias follows the rename');
+    const archive = uniqueName('archive');
+    assertOk(await client.createDatabase({ db_name: archive }), 'create archive');
+    assertMilvusError(await client.renameCollection({ collection_name: 'final', new_collection_name: 'final', new_db_name: archive }),
+      { code: 1100, mentions: ['alias'] }, 'move with an alias');
+    assertOk(await client.dropAlias({ alias: 'current' }), 'drop alias');
+    assertOk(await client.renameCollection({ collection_name: 'final', new_collection_name: 'moved', new_db_name: archive }), 'move');
+    assert.equal((await client.hasCollection({ collection_name: 'moved' })).value, false);
+    const inArchive = await connect(server.address, { database: archive });
+    try {
+      assert.equal(await countRows(inArchive, 'moved'), 2, 'moved with its rows');
+    } finally {
+      await closeAll([inArchive]);
+    }
+  });
+
   test('REST databases/* and dbName', async () => {
     const rest = new HttpClient({ endpoint: `http://127.0.0.1:${server.httpPort}` });
     const ok = (res, what) => {
@@ -141,7 +174,9 @@ describe('databases', { timeout: 300000 }, () => {
     assert.ok(!ok(await rest.listCollections({}), 'list default').includes('quick'));
     const dropped = await rest.dropDatabase({ dbName: db });
     assert.equal(dropped.code, Unexpected, JSON.stringify(dropped));
-    ok(await inDb.dropCollection({ collectionName: 'quick' }), 'drop collection');
+    ok(await inDb.renameCollection({ collectionName: 'quick', newCollectionName: 'quick2' }), 'rename');
+    assert.deepEqual(ok(await inDb.listCollections({}), 'list renamed'), ['quick2']);
+    ok(await inDb.dropCollection({ collectionName: 'quick2' }), 'drop collection');
     ok(await rest.dropDatabase({ dbName: db }), 'drop');
     const missing = await inDb.listCollections({});
     assert.equal(missing.code, 800, JSON.stringify(missing));

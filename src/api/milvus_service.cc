@@ -87,6 +87,16 @@ grpc::Status MilvusService::AlterCollection(ServerContext* context,
                response, "AlterCollection");
 }
 
+grpc::Status MilvusService::RenameCollection(ServerContext* context,
+                                             const mpb::RenameCollectionRequest* request,
+                                             cpb::Status* response) {
+  const std::string database = DatabaseOf(context, request->db_name());
+  const std::string to_database = request->newdbname().empty() ? database : request->newdbname();
+  return Reply(engine_->RenameCollection(CollectionName(database, request->oldname()),
+                                         CollectionName(to_database, request->newname())),
+               response, "RenameCollection");
+}
+
 grpc::Status MilvusService::HasCollection(ServerContext* context,
                                           const mpb::HasCollectionRequest* request,
                                           mpb::BoolResponse* response) {

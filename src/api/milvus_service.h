@@ -33,6 +33,8 @@ class MilvusService final : public mpb::MilvusService::Service {
                               cpb::Status*) override;
   grpc::Status AlterCollection(ServerContext*, const mpb::AlterCollectionRequest*,
                                cpb::Status*) override;
+  grpc::Status RenameCollection(ServerContext*, const mpb::RenameCollectionRequest*,
+                                cpb::Status*) override;
   grpc::Status HasCollection(ServerContext*, const mpb::HasCollectionRequest*,
                              mpb::BoolResponse*) override;
   grpc::Status DescribeCollection(ServerContext*, const mpb::DescribeCollectionRequest*,

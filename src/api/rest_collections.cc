@@ -293,6 +293,17 @@ json CollectionsFlush(const Call& c) {
   return Empty(response.status());
 }
 
+json CollectionsRename(const Call& c) {
+  REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
+  REST_ASSIGN_OR_FAIL(new_name, RequiredString(c.body, "newCollectionName"));
+  REST_ASSIGN_OR_FAIL(new_database, OptionalString(c.body, "newDbName"));
+  mpb::RenameCollectionRequest request;
+  request.set_oldname(name);
+  request.set_newname(new_name);
+  request.set_newdbname(new_database);
+  return Empty(Invoke(c, &MilvusService::RenameCollection, request));
+}
+
 json CollectionsAlterProperties(const Call& c) {
   REST_ASSIGN_OR_FAIL(name, RequiredString(c.body, "collectionName"));
   REST_ASSIGN_OR_FAIL(properties, PropertiesOf(c.body));
@@ -400,6 +411,7 @@ void AddCollectionRoutes(RouteTable& routes) {
       {"collections/get_load_state", CollectionsLoadState},
       {"collections/get_stats", CollectionsStats},
       {"collections/flush", CollectionsFlush},
+      {"collections/rename", CollectionsRename},
       {"collections/alter_properties", CollectionsAlterProperties},
       {"collections/drop_properties", CollectionsDropProperties},
       {"indexes/create", IndexesCreate},

@@ -20,7 +20,8 @@ Collection::Collection(ObjectStore* store, std::string root, Catalog* catalog, H
       catalog_(catalog),
       clock_(clock),
       id_(meta.collection_id),
-      schema_(meta.schema) {
+      schema_(meta.schema),
+      name_(meta.schema.name) {
   // Validated when set, so a manifest holds nothing else; 0 if it somehow did.
   auto ttl = TtlSeconds(meta.properties);
   ttl_seconds_ = ttl.ok() ? *ttl : 0;
@@ -37,6 +38,16 @@ Result<int64_t> TtlSeconds(const KeyValues& properties) {
     return seconds;
   }
   return 0;
+}
+
+std::string Collection::name() const {
+  std::lock_guard lock(mu_);
+  return name_;
+}
+
+void Collection::Rename(std::string name) {
+  std::lock_guard lock(mu_);
+  name_ = std::move(name);
 }
 
 uint64_t Collection::ExpireBefore() const {
@@ -250,8 +261,8 @@ Result<FlushResult> Collection::Flush() {
   result.flush_ts = clock_->Now();
   Status truncated = wal_->TruncateThrough(covered);
   if (!truncated.ok())  // The catalog already says these are covered; recovery skips them.
-    spdlog::warn("collection {}: WAL truncation failed (will retry on the next flush): {}",
-                 schema_.name, truncated.ToString());
+    spdlog::warn("collection {}: WAL truncation failed (will retry on the next flush): {}", name(),
+                 truncated.ToString());
   return result;
 }
 
@@ -478,7 +489,7 @@ Result<Snapshot> Collection::TakeSnapshot() const {
   std::lock_guard lock(mu_);
   if (!loaded_)
     return Status(StatusCode::kFailedPrecondition,
-                  fmt::format("collection '{}' is not loaded", schema_.name),
+                  fmt::format("collection '{}' is not loaded", name_),
                   ErrorTag::kCollectionNotLoaded);
   Snapshot snap;
   const uint64_t expire_before = ExpireBefore();

@@ -64,7 +64,10 @@ class Collection {
              const CollectionMeta& meta);
 
   int64_t id() const { return id_; }
+  // The fields; schema().name stays the name it was created with: name() is the current one.
   const CollectionSchema& schema() const { return schema_; }
+  std::string name() const;
+  void Rename(std::string name);
   // The key router in partition key mode, else nullptr. Set by Recover, immutable after.
   const PartitionRouter* router() const { return router_ ? &*router_ : nullptr; }
 
@@ -175,6 +178,7 @@ class Collection {
   std::optional<PartitionRouter> router_;  // set by Recover in partition key mode
   std::atomic<bool> dropped_{false};
   std::atomic<int64_t> ttl_seconds_{0};
+  std::string name_;  // guarded by mu_
   std::unique_ptr<WalWriter> wal_;
 
   std::mutex flush_mu_;  // one flush at a time; taken before mu_

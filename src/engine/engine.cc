@@ -219,6 +219,52 @@ Status Engine::AlterCollection(const CollectionName& name, const KeyValues& prop
   return Status::Ok();
 }
 
+Status Engine::RenameCollection(const CollectionName& from, const CollectionName& to) {
+  if (!IsValidName(to.name))
+    return InvalidArgument(fmt::format(
+        "invalid collection name '{}': use letters, digits and underscores, starting with a "
+        "letter or underscore",
+        to.name));
+  RETURN_IF_ERROR(CheckDatabase(from.database));
+  RETURN_IF_ERROR(CheckDatabase(to.database));
+  std::lock_guard lock(mu_);  // DDL
+  auto it = collections_.find(KeyOf(from));
+  if (it == collections_.end() && aliases_.count(KeyOf(from)))
+    return InvalidArgument(
+        fmt::format("unsupported use an alias to rename collection, alias:{}", from.name));
+  if (it == collections_.end()) return CollectionNotFound(from);
+  if (KeyOf(from) == KeyOf(to)) return Status::Ok();
+  if (collections_.count(KeyOf(to)) || aliases_.count(KeyOf(to)))
+    return Status(StatusCode::kAlreadyExists,
+                  fmt::format("duplicated new collection name {}:{} with other collection name "
+                              "or alias",
+                              to.database, to.name),
+                  ErrorTag::kCollectionExists);
+  std::map<NameKey, std::string> aliases = aliases_;
+  for (auto& [alias, target] : aliases) {
+    if (alias.first != from.database || target != from.name) continue;
+    if (to.database != from.database)
+      return InvalidArgument(fmt::format(
+          "fail to rename collection '{}' to database '{}': it still has alias '{}'; drop its "
+          "aliases first",
+          from.name, to.database, alias.second));
+    target = to.name;
+  }
+  std::shared_ptr<Collection> collection = it->second;
+  RETURN_IF_ERROR(catalog_->Commit([&](Manifest& m) {
+    CollectionMeta* c = m.FindCollection(collection->id());
+    if (c == nullptr) return CollectionNotFound(from);
+    c->schema.name = to.name;
+    c->database = to.database;
+    return Status::Ok();
+  }));
+  collections_.erase(it);
+  collections_[KeyOf(to)] = collection;
+  aliases_ = std::move(aliases);
+  collection->Rename(to.name);
+  return Status::Ok();
+}
+
 Result<CollectionMeta> Engine::DescribeCollection(const CollectionName& name) {
   ASSIGN_OR_RETURN(auto meta, Meta(name));
   return *meta;
@@ -459,7 +505,7 @@ Status Engine::AutoFlush(int64_t collection_id) {
   std::shared_ptr<Collection> collection = FindById(collection_id);
   if (collection == nullptr) return Status::Ok();  // dropped meanwhile
   RETURN_IF_ERROR(FlushCollection(*collection).status());
-  spdlog::info("collection {}: growing data sealed automatically", collection->schema().name);
+  spdlog::info("collection {}: growing data sealed automatically", collection->name());
   background_->Schedule(collection_id);
   return Status::Ok();
 }

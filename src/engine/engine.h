@@ -53,6 +53,10 @@ class Engine {
   // older than that are no longer read, and compaction drops them.
   Status AlterCollection(const CollectionName& name, const KeyValues& properties,
                          const std::vector<std::string>& delete_keys);
+  // Renames collection `from` (not an alias) to `to`, possibly in another database, in one
+  // catalog commit. Its aliases follow it within its database; a collection with aliases does
+  // not move to another database, and `to` must be free among names and aliases there.
+  Status RenameCollection(const CollectionName& from, const CollectionName& to);
   Result<CollectionMeta> DescribeCollection(const CollectionName& name);
   // The same without a copy (the catalog's current manifest stays alive while it is held):
   // what per-request paths (insert, search, query) use.

@@ -239,6 +239,36 @@ TEST(EngineTest, DatabasesKeepCollectionsAndAliasesApartAcrossARestart) {
   EXPECT_EQ(*engine->RowCount("docs"), 3) << "the default database's docs are untouched";
 }
 
+TEST(EngineTest, RenameKeepsRowsAndAliasesAndMovesBetweenDatabases) {
+  MemoryObjectStore store;
+  {
+    auto engine = OpenEngine(&store);
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("old", false), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->CreateCollection(TestSchema("other", false), {}, 0, 1).ok());
+    ASSERT_TRUE(engine->Insert("old", "", Rows(0, 4)).ok());
+    ASSERT_TRUE(engine->CreateAlias("old", "live").ok());
+    EXPECT_EQ(engine->RenameCollection("live", "x").code(), StatusCode::kInvalidArgument)
+        << "not through an alias";
+    EXPECT_EQ(engine->RenameCollection("old", "other").tag(), ErrorTag::kCollectionExists);
+    EXPECT_EQ(engine->RenameCollection("old", "live").tag(), ErrorTag::kCollectionExists);
+    EXPECT_EQ(engine->RenameCollection("old", "1bad").code(), StatusCode::kInvalidArgument);
+    ASSERT_TRUE(engine->RenameCollection("old", "new").ok());
+    EXPECT_EQ(engine->RowCount("old").status().tag(), ErrorTag::kCollectionNotFound);
+    EXPECT_EQ(*engine->RowCount("new"), 4);
+    EXPECT_EQ(*engine->DescribeAlias("live"), "new") << "the alias follows";
+    ASSERT_TRUE(engine->CreateDatabase("archive", {}).ok());
+    EXPECT_EQ(engine->RenameCollection("new", CollectionName("archive", "new")).code(),
+              StatusCode::kInvalidArgument)
+        << "aliases do not move to another database";
+    ASSERT_TRUE(engine->DropAlias("live").ok());
+    ASSERT_TRUE(engine->RenameCollection("new", CollectionName("archive", "kept")).ok());
+  }
+  auto engine = OpenEngine(&store);
+  EXPECT_EQ(*engine->RowCount(CollectionName("archive", "kept")), 4);
+  EXPECT_EQ(engine->RowCount("new").status().tag(), ErrorTag::kCollectionNotFound);
+  EXPECT_EQ(engine->ListCollections()->size(), 1u) << "only 'other' is left in default";
+}
+
 TEST(EngineTest, LoadRacingAFlushSeesEveryRow) {
   MemoryObjectStore store;
   auto engine = OpenEngine(&store);
