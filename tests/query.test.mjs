@@ -1,12 +1,13 @@
 // Query: `pk in [...]`, `pk == x`, empty filter with limit/offset, count(*), output fields,
-// Int64 primary keys beyond 2^53.
+// Int64 primary keys beyond 2^53; results in primary key order, so the SDK's queryIterator
+// (which pages by "keys above the last one") sees every row once, Int64 and VarChar keys alike.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, tempDir } from './lib/server.mjs';
 import {
-  connect, closeAll, DataType, uniqueName, assertOk, loadSync, rng, randomVectors, countRows,
-  assertSameVector,
+  connect, closeAll, DataType, uniqueName, assertOk, loadSync, flushSync, rng, randomVectors,
+  countRows, assertSameVector,
 } from './lib/milvus.mjs';
 
 const DIM = 8;
@@ -139,4 +140,42 @@ describe('query', { timeout: 180000 }, () => {
     assertSameVector(withVec.data[0].vec, vectors[4], 'vec');
     assert.equal(String(withVec.data[0].id), ids[4], 'pk is always returned');
   });
+
+  // Keys written out of order over two sealed segments and a growing one.
+  for (const [label, dataType, keyOf] of [
+    ['Int64', DataType.Int64, (i) => i],
+    ['VarChar', DataType.VarChar, (i) => `k${String(i).padStart(4, '0')}`],
+  ]) {
+    test(`results come in ${label} primary key order and queryIterator sees every row once`, async () => {
+      const coll = uniqueName(`iter_${label}`);
+      const pk = { name: 'pk', data_type: dataType, is_primary_key: true };
+      if (dataType === DataType.VarChar) pk.max_length = 16;
+      assertOk(await client.createCollection({
+        collection_name: coll,
+        fields: [pk, { name: 'vec', data_type: DataType.FloatVector, dim: DIM }, { name: 'n', data_type: DataType.Int32 }],
+      }), 'create');
+      const order = Array.from({ length: 90 }, (_, i) => i);
+      for (let i = order.length - 1; i > 0; i -= 1) {
+        const j = Math.floor(rand() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      for (const [part, last] of [[order.slice(0, 30), false], [order.slice(30, 60), false], [order.slice(60), true]]) {
+        const data = part.map((i) => ({ pk: keyOf(i), vec: vectors[i % N], n: i }));
+        assertOk(await client.insert({ collection_name: coll, data }), 'insert');
+        if (!last) await flushSync(client, coll);
+      }
+      await loadSync(client, coll);
+      const first = assertOk(await client.query({ collection_name: coll, filter: 'n >= 0', output_fields: ['n'], limit: 5, offset: 3 }), 'query');
+      assert.deepEqual(first.data.map((r) => Number(r.n)), [3, 4, 5, 6, 7], 'offset and limit page through key order');
+      const seen = [];
+      const iterator = await client.queryIterator({ collection_name: coll, batchSize: 7, output_fields: ['n'], expr: 'n % 3 != 1' });
+      for await (const page of iterator) {
+        if (!page || page.length === 0) break;
+        seen.push(...page.map((r) => Number(r.n)));
+      }
+      const want = order.filter((i) => i % 3 !== 1).sort((a, b) => a - b);
+      assert.deepEqual(seen, want, 'every matching row once, in key order');
+      assertOk(await client.dropCollection({ collection_name: coll }), 'drop');
+    });
+  }
 });

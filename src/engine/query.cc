@@ -1,11 +1,66 @@
-// Engine::Query: filter every chunk of a snapshot, then limit/offset and gather fields.
+// Engine::Query: filter every chunk of a snapshot, then the page (offset, limit) in primary key
+// order, then gather its fields.
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include "engine/collection.h"
 #include "engine/engine.h"
 #include "engine/read_common.h"
 
 namespace strata {
+namespace {
+
+// Keeps the rows at positions [begin, end) of `rows` ordered by `keys` (one per row).
+template <typename Key>
+void KeepSortedRange(const std::vector<Key>& keys, size_t begin, size_t end,
+                     std::vector<RowRef>* rows) {
+  std::vector<size_t> order(rows->size());
+  std::iota(order.begin(), order.end(), 0);
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(end), order.end(),
+                    [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  std::vector<RowRef> page;
+  page.reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) page.push_back((*rows)[order[i]]);
+  *rows = std::move(page);
+}
+
+// Keeps rows offset+1 .. offset+limit of `rows` in primary key order, as Milvus answers queries:
+// pages then follow one stable order, which the SDKs' query iterators rely on (each page asks
+// for keys above the last one it got).
+void TakePageByPrimaryKey(const FieldSchema& pk, int64_t offset, std::optional<int64_t> limit,
+                          std::vector<RowRef>* rows) {
+  const size_t begin = std::min<size_t>(static_cast<size_t>(offset), rows->size());
+  const size_t end =
+      limit ? std::min<size_t>(begin + static_cast<size_t>(*limit), rows->size()) : rows->size();
+  // Rows of one chunk come together: look its key column up once.
+  const Chunk* chunk = nullptr;
+  const Column* column = nullptr;
+  auto KeyColumn = [&](const RowRef& ref) {
+    if (ref.chunk != chunk) {
+      chunk = ref.chunk;
+      column = chunk->rows.FindColumn(pk.field_id);
+    }
+    return column;
+  };
+  if (pk.type == DataType::kInt64) {
+    std::vector<int64_t> keys;
+    keys.reserve(rows->size());
+    for (const RowRef& ref : *rows) keys.push_back(KeyColumn(ref)->values<int64_t>()[ref.row]);
+    KeepSortedRange(keys, begin, end, rows);
+  } else {
+    std::vector<std::string_view> keys;
+    keys.reserve(rows->size());
+    for (const RowRef& ref : *rows) keys.push_back(KeyColumn(ref)->values<std::string>()[ref.row]);
+    KeepSortedRange(keys, begin, end, rows);
+  }
+}
+
+}  // namespace
 
 Result<QueryResult> Engine::Query(const QueryRequest& req) {
   ASSIGN_OR_RETURN(auto collection, Find(req.collection));
@@ -40,27 +95,19 @@ Result<QueryResult> Engine::Query(const QueryRequest& req) {
                                               std::move(snapshot), req.partitions));
 
   QueryResult result;
-  std::vector<RowRef> rows;
-  int64_t skip = req.offset;
-  int64_t want = req.limit ? *req.limit : INT64_MAX;
+  std::vector<RowRef> rows;  // every match, then the page
   for (const auto& sc : snapshot) {
-    if (!is_count && static_cast<int64_t>(rows.size()) >= want) break;
     ASSIGN_OR_RETURN(std::vector<uint8_t> mask,
                      FilterChunk(plan.get(), sc, schema.PrimaryField().field_id));
     for (int64_t r = 0; r < sc.chunk->num_rows(); ++r) {
       if (!mask[r]) continue;
-      if (is_count) {
+      if (is_count)
         ++result.count;
-        continue;
-      }
-      if (skip > 0) {
-        --skip;
-        continue;
-      }
-      if (static_cast<int64_t>(rows.size()) >= want) break;
-      rows.push_back({sc.chunk.get(), r});
+      else
+        rows.push_back({sc.chunk.get(), r});
     }
   }
+  if (!is_count) TakePageByPrimaryKey(schema.PrimaryField(), req.offset, req.limit, &rows);
   if (is_count) {
     result.is_count = true;
     Column count(0, DataType::kInt64);
