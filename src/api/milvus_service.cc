@@ -480,6 +480,13 @@ grpc::Status MilvusService::Search(ServerContext* context, const mpb::SearchRequ
   auto result = engine_->Search(*parsed);
   if (!result.ok()) return Reply(result.status(), response->mutable_status(), "Search");
   FillSearchResults(*result, (*meta)->schema, response->mutable_results());
+  if (result->iterator_last_bound) {
+    auto* page = response->mutable_results()->mutable_search_iterator_v2_results();
+    page->set_token(parsed->iterator_token);
+    page->set_last_bound(*result->iterator_last_bound);
+    // Strata reads the newest data on every page; the SDKs send this back as given.
+    response->set_session_ts(engine_->clock().Now());
+  }
   return Reply(Status::Ok(), response->mutable_status(), "Search");
 }
 

@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
+#include <string_view>
 
 #include "api/placeholder.h"
 #include "common.pb.h"
@@ -29,6 +33,90 @@ Result<nlohmann::json> ParseJsonObject(std::string_view key, std::string_view te
   if (json.is_discarded() || !json.is_object())
     return InvalidArgument(fmt::format("{} must be a JSON object, got '{}'", key, text));
   return json;
+}
+
+// Go's strconv.ParseBool spellings of true, as Milvus reads its boolean parameters.
+bool IsTrue(std::string_view v) {
+  return v == "true" || v == "True" || v == "TRUE" || v == "t" || v == "T" || v == "1";
+}
+
+// A random version-4 UUID, as Milvus makes search iterator tokens.
+std::string NewUuid() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::array<uint8_t, 16> b;
+  for (size_t i = 0; i < b.size(); i += 8) {
+    uint64_t r = rng();
+    std::memcpy(b.data() + i, &r, 8);
+  }
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
+  std::string out;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += fmt::format("{:02x}", b[i]);
+  }
+  return out;
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (s[i] == '-')) return false;
+    if (!dash && !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+// Search iterator v2's keys (`iterator`, `search_iter_v2`, `search_iter_batch_size`,
+// `search_iter_id`, `search_iter_last_bound`): the page size replaces topk; checked with
+// Milvus's words.
+Status ParseIteratorParams(
+    const google::protobuf::RepeatedPtrField<milvus::proto::common::KeyValuePair>& params,
+    SearchRequest* out) {
+  bool iterator = false, v2 = false;
+  std::optional<int64_t> batch;
+  std::string token;
+  std::optional<std::string> bound;
+  for (const auto& kv : params) {
+    if (kv.key() == "iterator") {
+      iterator = kv.value() == "true" || kv.value() == "True";
+    } else if (kv.key() == "search_iter_v2") {
+      v2 = IsTrue(kv.value());
+    } else if (kv.key() == "search_iter_batch_size") {
+      auto n = ParseInt(kv.key(), kv.value());
+      if (!n.ok()) return InvalidArgument(fmt::format("batch size is invalid, {}", kv.value()));
+      batch = *n;
+    } else if (kv.key() == "search_iter_id") {
+      token = kv.value();
+    } else if (kv.key() == "search_iter_last_bound") {
+      bound = kv.value();
+    }
+  }
+  if (!v2) return Status::Ok();  // v1 iterators are ordinary (range) searches
+  auto fail = [](std::string_view why) {
+    return InvalidArgument(fmt::format("parse iterator v2 info failed: {}", why));
+  };
+  if (!iterator) return fail("both iterator and search_iter_v2 must be set in the SDK");
+  if (!batch) return fail("batch size is required");
+  if (*batch <= 0 || *batch > 16384)
+    return fail(
+        fmt::format("batch size is invalid, it should be in range [1, 16384], but got {}", *batch));
+  if (!token.empty() && !IsUuid(token)) return fail("invalid token format");
+  if (out->offset > 0)
+    return fail("Setting an offset is not permitted when using a search iterator v2");
+  if (!out->group_by_field.empty()) return fail("Not allowed to do groupBy when doing iteration");
+  if (bound) {
+    float value = 0;
+    auto [end, ec] = std::from_chars(bound->data(), bound->data() + bound->size(), value);
+    if (ec != std::errc() || end != bound->data() + bound->size())
+      return fail(fmt::format("invalid last bound '{}'", *bound));
+    out->iterator_last_bound = value;
+  }
+  out->iterator = true;
+  out->limit = *batch;
+  out->iterator_token = token.empty() ? NewUuid() : token;
+  return Status::Ok();
 }
 
 Result<nlohmann::json> ArrayToJson(const milvus::proto::schema::TemplateArrayValue& array,
@@ -142,7 +230,9 @@ Result<SearchRequest> ParseSearchRequest(const mpb::SearchRequest& request,
       flattened[k] = parsed.is_discarded() ? nlohmann::json(v) : parsed;
     }
   }
-  if (!have_topk) return InvalidArgument("topk (limit) is missing from search_params");
+  RETURN_IF_ERROR(ParseIteratorParams(request.search_params(), &out));
+  if (!have_topk && !out.iterator)
+    return InvalidArgument("topk (limit) is missing from search_params");
   for (auto& [k, v] : flattened.items()) {
     if (!out.search_params.contains(k)) out.search_params[k] = v;
   }

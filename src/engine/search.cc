@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -243,6 +244,34 @@ Result<std::vector<std::vector<ScoredRow>>> RankSnapshot(
   return per_query;
 }
 
+// A search iterator's page: the best `req.limit` hits strictly worse than the request's last
+// bound. Nothing is kept between pages, so the hits before the bound are found again, with a
+// top-k that grows until enough lie beyond it or none are left (deep pages cost more, as in
+// Milvus). Hits that tie the bound exactly are not returned again.
+Result<std::vector<ScoredRow>> IteratorPage(const CollectionMeta& meta,
+                                            const CollectionSchema& schema,
+                                            const Snapshot& snapshot, const SearchRequest& req,
+                                            const ResolvedSearch& resolved, ThreadPool& pool) {
+  const bool higher_better = HigherIsCloser(resolved.metric);
+  auto beyond = [&](float score) {
+    if (!req.iterator_last_bound) return true;
+    return higher_better ? score < *req.iterator_last_bound : score > *req.iterator_last_bound;
+  };
+  int64_t rows = 0;
+  for (const auto& sc : snapshot) rows += sc.chunk->num_rows();
+  SearchRequest probe = req;
+  probe.offset = 0;
+  for (int64_t k = req.limit;; k *= 2) {
+    probe.limit = k;
+    ASSIGN_OR_RETURN(auto hits, RankSnapshot(meta, schema, snapshot, probe, resolved, pool));
+    std::vector<ScoredRow> page;
+    for (const ScoredRow& hit : hits[0])
+      if (beyond(hit.score) && static_cast<int64_t>(page.size()) < req.limit) page.push_back(hit);
+    const bool exhausted = static_cast<int64_t>(hits[0].size()) < k || k >= rows;
+    if (static_cast<int64_t>(page.size()) == req.limit || exhausted) return page;
+  }
+}
+
 // The answer to a search whose hits per query are `per_query`: scores rounded to
 // `round_decimal` places (-1 = as they are), primary keys and output columns gathered.
 SearchResult GatherHits(const CollectionSchema& schema, const Snapshot& snapshot,
@@ -283,9 +312,28 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   ASSIGN_OR_RETURN(Snapshot snapshot, collection->TakeSnapshot());
   ASSIGN_OR_RETURN(snapshot, SelectPartitions(meta, collection->router(), resolved.plan.get(),
                                               std::move(snapshot), req.partitions));
-  ASSIGN_OR_RETURN(auto per_query, RankSnapshot(meta, schema, snapshot, req, resolved, pool_));
+  std::vector<std::vector<ScoredRow>> per_query;
+  if (req.iterator) {
+    if (req.nq != 1)
+      return InvalidArgument("Number of queries is greater than 1, cannot initialize iterator");
+    if (req.offset != 0 || resolved.group_field != nullptr)
+      return InvalidArgument("a search iterator takes no offset and no grouping");
+    ASSIGN_OR_RETURN(auto page, IteratorPage(meta, schema, snapshot, req, resolved, pool_));
+    per_query.push_back(std::move(page));
+  } else {
+    ASSIGN_OR_RETURN(per_query, RankSnapshot(meta, schema, snapshot, req, resolved, pool_));
+  }
   SearchResult result =
       GatherHits(schema, snapshot, per_query, req.limit, req.round_decimal, outputs);
+  if (req.iterator) {
+    const bool higher_better = HigherIsCloser(resolved.metric);
+    // Before every possible hit: what an empty first page answers, as Milvus does.
+    const float before_all =
+        higher_better ? std::numeric_limits<float>::max() : -std::numeric_limits<float>::max();
+    result.iterator_last_bound = !per_query[0].empty()     ? per_query[0].back().score
+                                 : req.iterator_last_bound ? *req.iterator_last_bound
+                                                           : before_all;
+  }
   if (resolved.group_field != nullptr) {
     std::vector<RowRef> hits;
     for (const auto& rows : per_query)

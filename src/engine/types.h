@@ -59,6 +59,12 @@ struct SearchRequest {
   // Accepted for Milvus compatibility: groups are always filled to group_size when the rows
   // exist (what Milvus does only with strict_group_size = true).
   bool strict_group_size = false;
+  // Search iterator v2 (the SDKs' searchIterator): one page of `limit` hits, each strictly
+  // worse than `iterator_last_bound` when that is set (the previous page's last score); nq 1,
+  // no offset, no grouping. Nothing is kept between pages: `iterator_token` is only echoed.
+  bool iterator = false;
+  std::optional<float> iterator_last_bound;
+  std::string iterator_token;
 };
 
 // How a hybrid search merges the ranked lists of its searches into one (engine/rerank.h).
@@ -102,6 +108,9 @@ struct SearchResult {
   // Grouping search only: the group field's name and its value for every hit.
   std::string group_by_field;
   Column group_by_values;
+  // Search iterator only: the bound the next page starts after (the page's last score; the
+  // request's bound for an empty page; the worst possible score for an empty first page).
+  std::optional<float> iterator_last_bound;
 };
 
 struct QueryRequest {

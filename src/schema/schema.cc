@@ -321,13 +321,13 @@ Result<CollectionSchema> SchemaFromJson(const nlohmann::json& json) {
 }
 
 void UpdateKeyValues(KeyValues* kvs, const KeyValues& set, const std::vector<std::string>& remove) {
-  for (const auto& [key, value] : set) {
-    auto it =
-        std::find_if(kvs->begin(), kvs->end(), [&](const auto& kv) { return kv.first == key; });
+  for (const auto& entry : set) {
+    auto it = std::find_if(kvs->begin(), kvs->end(),
+                           [&](const auto& kv) { return kv.first == entry.first; });
     if (it != kvs->end())
-      it->second = value;
+      it->second = entry.second;
     else
-      kvs->emplace_back(key, value);
+      kvs->push_back(entry);
   }
   std::erase_if(*kvs, [&](const auto& kv) {
     return std::find(remove.begin(), remove.end(), kv.first) != remove.end();
