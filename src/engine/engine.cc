@@ -226,8 +226,11 @@ Status Engine::RenameCollection(const CollectionName& from, const CollectionName
         "letter or underscore",
         to.name));
   RETURN_IF_ERROR(CheckDatabase(from.database));
-  RETURN_IF_ERROR(CheckDatabase(to.database));
-  std::lock_guard lock(mu_);  // DDL
+  std::lock_guard lock(mu_);  // DDL: a database is dropped under mu_, so check `to`'s here
+  if (!FindDatabase(*catalog_->Current(), to.database))
+    return Status(StatusCode::kNotFound,
+                  fmt::format("database not found[database={}]", to.database),
+                  ErrorTag::kDatabaseNotFound);
   auto it = collections_.find(KeyOf(from));
   if (it == collections_.end() && aliases_.count(KeyOf(from)))
     return InvalidArgument(

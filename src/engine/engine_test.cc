@@ -256,6 +256,8 @@ TEST(EngineTest, RenameKeepsRowsAndAliasesAndMovesBetweenDatabases) {
     EXPECT_EQ(engine->RowCount("old").status().tag(), ErrorTag::kCollectionNotFound);
     EXPECT_EQ(*engine->RowCount("new"), 4);
     EXPECT_EQ(*engine->DescribeAlias("live"), "new") << "the alias follows";
+    EXPECT_EQ(engine->RenameCollection("new", CollectionName("archive", "new")).tag(),
+              ErrorTag::kDatabaseNotFound);
     ASSERT_TRUE(engine->CreateDatabase("archive", {}).ok());
     EXPECT_EQ(engine->RenameCollection("new", CollectionName("archive", "new")).code(),
               StatusCode::kInvalidArgument)
