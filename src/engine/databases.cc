@@ -66,7 +66,7 @@ std::optional<DatabaseMeta> Engine::FindDatabase(const Manifest& manifest,
 }
 
 Status Engine::CheckDatabase(const std::string& name) {
-  if (name == kDefaultDatabase || FindDatabase(*catalog_->Current(), name)) return Status::Ok();
+  if (FindDatabase(*catalog_->Current(), name)) return Status::Ok();
   return DatabaseNotFound(name);
 }
 

@@ -275,8 +275,13 @@ Result<CollectionMeta> Engine::DescribeCollection(const CollectionName& name) {
 
 Result<std::shared_ptr<const CollectionMeta>> Engine::Meta(const CollectionName& name) {
   ASSIGN_OR_RETURN(auto collection, Find(name));
+  return MetaOf(*collection, name);
+}
+
+Result<std::shared_ptr<const CollectionMeta>> Engine::MetaOf(const Collection& collection,
+                                                             const CollectionName& name) {
   std::shared_ptr<const Manifest> m = catalog_->Current();
-  const CollectionMeta* meta = m->FindCollection(collection->id());
+  const CollectionMeta* meta = m->FindCollection(collection.id());
   if (meta == nullptr) return CollectionNotFound(name);
   return std::shared_ptr<const CollectionMeta>(std::move(m), meta);
 }

@@ -164,6 +164,9 @@ class Engine {
   explicit Engine(const EngineOptions& options);
   // By name or alias.
   Result<std::shared_ptr<Collection>> Find(const CollectionName& name);
+  // Meta() of a collection already found (by `name`, for the error), without finding it again.
+  Result<std::shared_ptr<const CollectionMeta>> MetaOf(const Collection& collection,
+                                                       const CollectionName& name);
   // (database, name): how collections and aliases are keyed.
   using NameKey = std::pair<std::string, std::string>;
   static NameKey KeyOf(const CollectionName& name) { return {name.database, name.name}; }

@@ -64,7 +64,7 @@ void TakePageByPrimaryKey(const FieldSchema& pk, int64_t offset, std::optional<i
 
 Result<QueryResult> Engine::Query(const QueryRequest& req) {
   ASSIGN_OR_RETURN(auto collection, Find(req.collection));
-  ASSIGN_OR_RETURN(auto shared_meta, Meta(req.collection));
+  ASSIGN_OR_RETURN(auto shared_meta, MetaOf(*collection, req.collection));
   const CollectionMeta& meta = *shared_meta;
   const CollectionSchema& schema = collection->schema();
 

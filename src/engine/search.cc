@@ -273,30 +273,34 @@ Result<std::vector<ScoredRow>> IteratorPage(const CollectionMeta& meta,
 }
 
 // The answer to a search whose hits per query are `per_query`: scores rounded to
-// `round_decimal` places (-1 = as they are), primary keys and output columns gathered.
+// `round_decimal` places (-1 = as they are), primary keys, output columns and (grouping search,
+// `group_field` not null) each hit's group value gathered.
 SearchResult GatherHits(const CollectionSchema& schema, const Snapshot& snapshot,
                         const std::vector<std::vector<ScoredRow>>& per_query, int64_t limit,
-                        int64_t round_decimal, const OutputFields& outputs) {
+                        int64_t round_decimal, const OutputFields& outputs,
+                        const FieldSchema* group_field = nullptr) {
   SearchResult result;
   result.nq = static_cast<int64_t>(per_query.size());
   result.top_k = limit;
   result.primary_field_name = schema.PrimaryField().name;
+  const double scale = std::pow(10.0, static_cast<double>(round_decimal));
   std::vector<RowRef> hits;
   for (const auto& rows : per_query) {
     result.topks.push_back(static_cast<int64_t>(rows.size()));
     for (const ScoredRow& hit : rows) {
-      float score = hit.score;
-      if (round_decimal >= 0) {
-        double scale = std::pow(10.0, static_cast<double>(round_decimal));
-        score = static_cast<float>(std::round(score * scale) / scale);
-      }
-      result.scores.push_back(score);
+      result.scores.push_back(round_decimal >= 0
+                                  ? static_cast<float>(std::round(hit.score * scale) / scale)
+                                  : hit.score);
       hits.push_back({snapshot[hit.chunk].chunk.get(), hit.row});
     }
   }
   result.ids = GatherColumn(schema.PrimaryField(), hits);
   result.fields = GatherOutputs(outputs, hits);
   result.output_fields = outputs.names;
+  if (group_field != nullptr) {
+    result.group_by_field = group_field->name;
+    result.group_by_values = GatherColumn(*group_field, hits);
+  }
   return result;
 }
 
@@ -304,7 +308,7 @@ SearchResult GatherHits(const CollectionSchema& schema, const Snapshot& snapshot
 
 Result<SearchResult> Engine::Search(const SearchRequest& req) {
   ASSIGN_OR_RETURN(auto collection, Find(req.collection));
-  ASSIGN_OR_RETURN(auto shared_meta, Meta(req.collection));
+  ASSIGN_OR_RETURN(auto shared_meta, MetaOf(*collection, req.collection));
   const CollectionMeta& meta = *shared_meta;
   const CollectionSchema& schema = collection->schema();
   ASSIGN_OR_RETURN(ResolvedSearch resolved, ResolveSearch(meta, schema, req));
@@ -323,8 +327,8 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
   } else {
     ASSIGN_OR_RETURN(per_query, RankSnapshot(meta, schema, snapshot, req, resolved, pool_));
   }
-  SearchResult result =
-      GatherHits(schema, snapshot, per_query, req.limit, req.round_decimal, outputs);
+  SearchResult result = GatherHits(schema, snapshot, per_query, req.limit, req.round_decimal,
+                                   outputs, resolved.group_field);
   if (req.iterator) {
     const bool higher_better = HigherIsCloser(resolved.metric);
     // Before every possible hit: what an empty first page answers, as Milvus does.
@@ -334,19 +338,12 @@ Result<SearchResult> Engine::Search(const SearchRequest& req) {
                                  : req.iterator_last_bound ? *req.iterator_last_bound
                                                            : before_all;
   }
-  if (resolved.group_field != nullptr) {
-    std::vector<RowRef> hits;
-    for (const auto& rows : per_query)
-      for (const ScoredRow& hit : rows) hits.push_back({snapshot[hit.chunk].chunk.get(), hit.row});
-    result.group_by_field = resolved.group_field->name;
-    result.group_by_values = GatherColumn(*resolved.group_field, hits);
-  }
   return result;
 }
 
 Result<SearchResult> Engine::HybridSearch(const HybridSearchRequest& req) {
   ASSIGN_OR_RETURN(auto collection, Find(req.collection));
-  ASSIGN_OR_RETURN(auto shared_meta, Meta(req.collection));
+  ASSIGN_OR_RETURN(auto shared_meta, MetaOf(*collection, req.collection));
   const CollectionMeta& meta = *shared_meta;
   const CollectionSchema& schema = collection->schema();
   if (req.searches.empty())
